@@ -1,0 +1,275 @@
+"""The base shared by every GLSM estimator: parameters, seeding, device, pretraining."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
+from skorch.dataset import Dataset
+
+from .augmentation import SpectralCorruption, SpectralViews
+from .nn import GLSMPretextModule
+from .pretext import GLSMLoss, PretextNet
+
+_PRETRAIN_PARAMS_DOC = """\
+    n_components : int, default=64
+        Size of the embedding the encoder produces.
+    width : int, default=16
+        Channels of the encoder's first stage; later stages double them.
+    depth : int, default=4
+        Residual stages of the encoder, each halving the length.
+    n_positions : int, default=16
+        Bins along the wavenumber axis kept before the embedding, so the
+        embedding knows where bands sit.
+    normalize : {"snv", "none"}, default="snv"
+        Per-spectrum normalisation inside the network. ``"snv"`` makes raw
+        counts and absorbances train alike; ``"none"`` for data already
+        scaled (for example a few standardised features).
+    global_weight : float, default=1.0
+        Weight of the global task (two views must be transformable into each
+        other). 0 turns it off.
+    local_weight : float, default=1.0
+        Weight of the local task (reconstruct the clean spectrum from a
+        noisy one). 0 turns it off.
+    shift : float, default=0.01
+        Largest shift of the axis in a view, as a fraction of its length.
+    stretch : float, default=0.01
+        Largest relative stretch of the axis in a view.
+    scale : float, default=0.1
+        Standard deviation of a view's smooth relative intensity gain.
+    baseline : float, default=0.1
+        Standard deviation of a view's baseline drift, in SNV units.
+    view_noise : float, default=0.02
+        Standard deviation of a view's Gaussian noise, in SNV units.
+    corrupt_noise : float, default=0.1
+        Gaussian noise of the local task's corrupted input, in SNV units.
+    corrupt_shot : float, default=0.05
+        Shot-like, intensity-dependent noise of the corrupted input.
+    corrupt_spikes : float, default=1.0
+        Expected cosmic-ray spikes per corrupted spectrum.
+    pretrain_epochs : int, default=50
+        Epochs of self-supervised pretraining.
+    lr : float, default=1e-3
+        Learning rate of AdamW (cosine-annealed over each stage).
+    weight_decay : float, default=1e-4
+        Weight decay of AdamW.
+    batch_size : int, default=64
+        Spectra per batch; capped at the number of training spectra.
+    device : {"auto", "cpu", "cuda"} or str, default="auto"
+        Where to train; ``"auto"`` picks CUDA when it is available.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch order and augmentations. With an
+        int, refits on the CPU are identical. The caller's global torch and
+        numpy random states are left untouched.
+    verbose : int, default=0
+        0 is silent, 1 prints one line per epoch, 2 adds a progress bar
+        over the batches of each epoch."""
+
+
+def fill_doc(cls: type) -> type:
+    """Put the shared parameter documentation into a class docstring."""
+    cls.__doc__ = cls.__doc__.replace("{pretrain_params}", _PRETRAIN_PARAMS_DOC.strip("\n"))
+    return cls
+
+
+def resolve_device(device: str) -> str:
+    """Turn ``"auto"`` into ``"cuda"`` or ``"cpu"``; refuse CUDA where there is none."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this "
+            "machine. Use device='auto' or device='cpu'."
+        )
+    return device
+
+
+@contextlib.contextmanager
+def seeded(random_state, device: str) -> Iterator[None]:
+    """Seed torch from ``random_state`` inside a fork of its global RNG.
+
+    Everything random in a fit (initial weights, batch order, augmentations)
+    draws from torch's global generator; forking it keeps the caller's state
+    as it was.
+    """
+    if random_state is None:
+        # Fresh entropy without advancing numpy's global generator.
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    else:
+        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def epoch_history(net) -> list[dict]:
+    """Epoch-level records of a skorch history, without the per-batch lists."""
+    return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
+
+
+class GLSMBase(BaseEstimator):
+    """Parameters, pretraining and batched inference shared by the estimators.
+
+    Not for direct use: see :class:`GLSMTransformer` and
+    :class:`GLSMClassifier`.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "width": [Interval(Integral, 1, None, closed="left")],
+        "depth": [Interval(Integral, 0, None, closed="left")],
+        "n_positions": [Interval(Integral, 1, None, closed="left")],
+        "normalize": [StrOptions({"snv", "none"})],
+        "global_weight": [Interval(Real, 0, None, closed="left")],
+        "local_weight": [Interval(Real, 0, None, closed="left")],
+        "shift": [Interval(Real, 0, 1, closed="both")],
+        "stretch": [Interval(Real, 0, 1, closed="left")],
+        "scale": [Interval(Real, 0, None, closed="left")],
+        "baseline": [Interval(Real, 0, None, closed="left")],
+        "view_noise": [Interval(Real, 0, None, closed="left")],
+        "corrupt_noise": [Interval(Real, 0, None, closed="left")],
+        "corrupt_shot": [Interval(Real, 0, None, closed="left")],
+        "corrupt_spikes": [Interval(Real, 0, None, closed="left")],
+        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        n_components: int = 64,
+        width: int = 16,
+        depth: int = 4,
+        n_positions: int = 16,
+        normalize: str = "snv",
+        global_weight: float = 1.0,
+        local_weight: float = 1.0,
+        shift: float = 0.01,
+        stretch: float = 0.01,
+        scale: float = 0.1,
+        baseline: float = 0.1,
+        view_noise: float = 0.02,
+        corrupt_noise: float = 0.1,
+        corrupt_shot: float = 0.05,
+        corrupt_spikes: float = 1.0,
+        pretrain_epochs: int = 50,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+    ) -> None:
+        self.n_components = n_components
+        self.width = width
+        self.depth = depth
+        self.n_positions = n_positions
+        self.normalize = normalize
+        self.global_weight = global_weight
+        self.local_weight = local_weight
+        self.shift = shift
+        self.stretch = stretch
+        self.scale = scale
+        self.baseline = baseline
+        self.view_noise = view_noise
+        self.corrupt_noise = corrupt_noise
+        self.corrupt_shot = corrupt_shot
+        self.corrupt_spikes = corrupt_spikes
+        self.pretrain_epochs = pretrain_epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- building blocks ---------------------------------------------------
+
+    def _views(self) -> SpectralViews:
+        return SpectralViews(self.shift, self.stretch, self.scale, self.baseline, self.view_noise)
+
+    def _callbacks(self, scores: tuple[str, ...], epochs: int) -> list:
+        callbacks = [(name, PassthroughScoring(name, on_train=True)) for name in scores]
+        if epochs > 1:
+            callbacks.append(
+                ("lr_scheduler", LRScheduler("CosineAnnealingLR", T_max=epochs))
+            )
+        if self.verbose > 1:
+            callbacks.append(("progress", ProgressBar()))
+        return callbacks
+
+    def _net_kwargs(self, n_samples: int, epochs: int, device: str) -> dict:
+        """Settings common to the skorch nets of both stages."""
+        return {
+            "optimizer": torch.optim.AdamW,
+            "lr": self.lr,
+            "optimizer__weight_decay": self.weight_decay,
+            "max_epochs": epochs,
+            "batch_size": min(self.batch_size, n_samples),
+            "train_split": None,
+            "iterator_train__shuffle": True,
+            "device": device,
+            "verbose": int(self.verbose > 0),
+        }
+
+    def _pretrain(self, X: np.ndarray, device: str) -> PretextNet:
+        """Self-supervised pretraining on the rows of ``X``; returns the fitted net."""
+        use_global = self.global_weight > 0
+        use_local = self.local_weight > 0
+        module = GLSMPretextModule(
+            n_points=X.shape[1],
+            n_components=self.n_components,
+            width=self.width,
+            depth=self.depth,
+            n_positions=self.n_positions,
+            normalize=self.normalize,
+            views=self._views(),
+            corruption=SpectralCorruption(
+                self.corrupt_noise, self.corrupt_shot, self.corrupt_spikes
+            ),
+            use_global=use_global,
+            use_local=use_local,
+        )
+        scores = ("global_loss",) * use_global + ("local_loss",) * use_local
+        net = PretextNet(
+            module=module,
+            criterion=GLSMLoss,
+            criterion__global_weight=self.global_weight,
+            criterion__local_weight=self.local_weight,
+            callbacks=self._callbacks(scores, self.pretrain_epochs),
+            **self._net_kwargs(X.shape[0], self.pretrain_epochs, device),
+        )
+        if self.pretrain_epochs > 0 and (use_global or use_local):
+            return net.fit(X, None)
+        return net.initialize()
+
+    def _map_batches(
+        self, net, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray
+    ) -> np.ndarray:
+        """Apply a module method to ``X`` batch by batch; return a numpy array."""
+        dataset = Dataset(np.asarray(X, dtype=np.float32), None)
+        iterator = net.get_iterator(dataset, training=False)
+        outputs = []
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.inference_mode():
+                for Xb, _ in iterator:
+                    outputs.append(fn(Xb.to(net.device)).float().cpu().numpy())
+        finally:
+            module.train(was_training)
+        return np.concatenate(outputs) if outputs else np.empty((0,), dtype=np.float32)

@@ -1,0 +1,305 @@
+"""GLSMClassifier: few-label fine-tuning of a GLSM-pretrained encoder."""
+
+from __future__ import annotations
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import GLSMBase, epoch_history, fill_doc, resolve_device, seeded
+from .nn import GLSMClassifierModule, SpectrumEncoder
+from .pretext import FinetuneNet
+
+
+def unlabeled_mask(y: np.ndarray) -> np.ndarray:
+    """Rows of ``y`` marked unlabeled: ``-1`` for numbers, ``-1`` or ``"-1"`` otherwise.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Targets as numbers, strings or objects.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_samples,)
+    """
+    y = np.asarray(y)
+    if y.dtype.kind in "iuf":
+        return y == -1
+    if y.dtype.kind == "U":
+        return y == "-1"
+    return np.fromiter((v == -1 or v == "-1" for v in y), dtype=bool, count=len(y))
+
+
+@fill_doc
+class GLSMClassifier(ClassifierMixin, GLSMBase):
+    """Few-label spectrum classifier: GLSM pretraining, then fine-tuning.
+
+    ``fit(X, y)`` first pretrains an encoder on *every* row of ``X`` with
+    GLSM's two self-supervised tasks (see :class:`GLSMTransformer`), then
+    fine-tunes it with a classification head on the labeled rows. Rows whose
+    label is ``-1`` are unlabeled, as in :mod:`sklearn.semi_supervised`; with
+    string labels, ``"-1"`` (or the integer ``-1`` in an object array) marks
+    them. Those rows are used by pretraining only.
+
+    With ``pretrained=<fitted GLSMTransformer>`` the classifier skips
+    pretraining and fine-tunes a copy of that encoder instead, whatever data
+    it was pretrained on (transfer between instruments or data sets). The
+    spectra must then lie on the transformer's axis; put a
+    :class:`~sklearn_glsm.preprocessing.WavenumberResampler` in front of the
+    classifier to bring them there.
+
+    Parameters
+    ----------
+    pretrained : GLSMTransformer or None, default=None
+        A fitted transformer whose encoder is fine-tuned; its architecture
+        and normalisation override this estimator's. ``None`` pretrains
+        anew on ``X`` (or, with ``pretrain_epochs=0``, trains from scratch).
+    finetune_epochs : int, default=100
+        Epochs of supervised fine-tuning on the labeled rows.
+    finetune_lr : float or None, default=None
+        Learning rate of fine-tuning; ``None`` uses ``lr``.
+    finetune : {"full", "head"}, default="full"
+        Fine-tune the whole encoder, or freeze it and train only the head
+        (a linear probe).
+    finetune_augment : bool, default=True
+        Apply the global task's random views to each fine-tuning batch,
+        so a few labels see many plausible variants of their spectra.
+    dropout : float, default=0.1
+        Dropout on the embedding during fine-tuning.
+{pretrain_params}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen among the labeled rows.
+    net_ : FinetuneNet
+        The fitted skorch classifier net; ``net_.module_`` is the
+        :class:`~sklearn_glsm.nn.GLSMClassifierModule`.
+    history_ : dict
+        ``{"pretrain": [...], "finetune": [...]}``: one dict per epoch with
+        the losses and ``dur`` (seconds). ``"pretrain"`` is empty when
+        ``pretrained`` is given or ``pretrain_epochs=0``.
+    n_features_in_ : int
+        Number of points per spectrum seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X``, when it had string column names.
+    device_ : str
+        Device the net was trained on.
+
+    See Also
+    --------
+    GLSMTransformer : The self-supervised pretraining alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_glsm import GLSMClassifier
+    >>> from sklearn_glsm.datasets import make_spectra
+    >>> X, y, wavenumbers = make_spectra(n_samples=80, n_features=128, random_state=0)
+    >>> y_semi = np.where(np.arange(80) < 40, y, -1)   # half unlabeled
+    >>> clf = GLSMClassifier(n_components=8, width=4, depth=2, pretrain_epochs=2,
+    ...                      finetune_epochs=5, random_state=0).fit(X, y_semi)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **GLSMBase._parameter_constraints,
+        "pretrained": [None, HasMethods(["fit", "transform"])],
+        "finetune_epochs": [Interval(Integral, 1, None, closed="left")],
+        "finetune_lr": [None, Interval(Real, 0, None, closed="neither")],
+        "finetune": [StrOptions({"full", "head"})],
+        "finetune_augment": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        pretrained=None,
+        finetune_epochs: int = 100,
+        finetune_lr: float | None = None,
+        finetune: str = "full",
+        finetune_augment: bool = True,
+        dropout: float = 0.1,
+        n_components: int = 64,
+        width: int = 16,
+        depth: int = 4,
+        n_positions: int = 16,
+        normalize: str = "snv",
+        global_weight: float = 1.0,
+        local_weight: float = 1.0,
+        shift: float = 0.01,
+        stretch: float = 0.01,
+        scale: float = 0.1,
+        baseline: float = 0.1,
+        view_noise: float = 0.02,
+        corrupt_noise: float = 0.1,
+        corrupt_shot: float = 0.05,
+        corrupt_spikes: float = 1.0,
+        pretrain_epochs: int = 50,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        device: str = "auto",
+        random_state=None,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(
+            n_components=n_components,
+            width=width,
+            depth=depth,
+            n_positions=n_positions,
+            normalize=normalize,
+            global_weight=global_weight,
+            local_weight=local_weight,
+            shift=shift,
+            stretch=stretch,
+            scale=scale,
+            baseline=baseline,
+            view_noise=view_noise,
+            corrupt_noise=corrupt_noise,
+            corrupt_shot=corrupt_shot,
+            corrupt_spikes=corrupt_spikes,
+            pretrain_epochs=pretrain_epochs,
+            lr=lr,
+            weight_decay=weight_decay,
+            batch_size=batch_size,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.pretrained = pretrained
+        self.finetune_epochs = finetune_epochs
+        self.finetune_lr = finetune_lr
+        self.finetune = finetune
+        self.finetune_augment = finetune_augment
+        self.dropout = dropout
+
+    def _encoder(self, X: np.ndarray, device: str) -> tuple[SpectrumEncoder, str, list]:
+        """The encoder to fine-tune, its normalisation and the pretraining history."""
+        if self.pretrained is not None:
+            source = self.pretrained
+            check_is_fitted(source, msg="`pretrained` must be a fitted GLSMTransformer; "
+                            "call its fit method first.")
+            module = getattr(getattr(source, "net_", None), "module_", None)
+            if not hasattr(module, "encoder"):
+                raise TypeError(
+                    "`pretrained` must be a fitted GLSMTransformer, got "
+                    f"{type(source).__name__}."
+                )
+            if source.n_features_in_ != X.shape[1]:
+                raise ValueError(
+                    f"X has {X.shape[1]} points per spectrum but the pretrained "
+                    f"transformer was fitted on {source.n_features_in_}. Resample the "
+                    "spectra onto its axis with sklearn_glsm.preprocessing."
+                    "WavenumberResampler."
+                )
+            return copy.deepcopy(module.encoder).to(device), source.normalize, []
+        if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
+            net = self._pretrain(X, device)
+            return net.module_.encoder, self.normalize, epoch_history(net)
+        encoder = SpectrumEncoder(self.n_components, self.width, self.depth, self.n_positions)
+        return encoder, self.normalize, []
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Pretrain on all rows of ``X``, then fine-tune on the labeled ones.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on one wavenumber axis, raw intensities.
+        y : array-like of shape (n_spectra,)
+            Class labels, ``-1`` (or ``"-1"`` for string labels) for
+            unlabeled rows.
+
+        Returns
+        -------
+        self : GLSMClassifier
+            The fitted classifier.
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        labeled = ~unlabeled_mask(y)
+        if not labeled.any():
+            raise ValueError(
+                "y has no labeled sample: every entry is -1 (unlabeled). GLSMClassifier "
+                "needs labels for at least 2 classes; use GLSMTransformer to pretrain "
+                "on unlabeled spectra alone."
+            )
+        y_labeled = y[labeled]
+        check_classification_targets(y_labeled)
+        self.classes_ = np.unique(y_labeled)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "GLSMClassifier needs labeled samples of at least 2 classes; the "
+                f"labeled rows hold one class only ({self.classes_[0]!r})."
+            )
+        y_encoded = np.searchsorted(self.classes_, y_labeled).astype(np.int64)
+        X = X.astype(np.float32, copy=False)
+        device = resolve_device(self.device)
+        with seeded(self.random_state, device):
+            encoder, normalize, pretrain_history = self._encoder(X, device)
+            module = GLSMClassifierModule(
+                encoder,
+                n_classes=len(self.classes_),
+                normalize=normalize,
+                views=self._views() if self.finetune_augment else None,
+                dropout=self.dropout,
+                freeze_encoder=self.finetune == "head",
+            )
+            kwargs = self._net_kwargs(len(y_encoded), self.finetune_epochs, device)
+            kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr
+            self.net_ = FinetuneNet(
+                module=module,
+                criterion=torch.nn.CrossEntropyLoss,
+                classes=np.arange(len(self.classes_)),
+                callbacks=self._callbacks((), self.finetune_epochs),
+                **kwargs,
+            )
+            self.net_.fit(X[labeled], y_encoded)
+        self.device_ = device
+        self.history_ = {"pretrain": pretrain_history, "finetune": epoch_history(self.net_)}
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on the axis seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_spectra, n_classes)
+            Probability of each class, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        module = self.net_.module_
+        proba = self._map_batches(self.net_, lambda xb: torch.softmax(module(xb), 1), X)
+        proba = proba.astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """Predict the class of each spectrum.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on the axis seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_spectra,)
+            Predicted labels, from ``classes_``.
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

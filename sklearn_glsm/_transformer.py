@@ -1,0 +1,131 @@
+"""GLSMTransformer: self-supervised pretraining on unlabeled spectra."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import GLSMBase, epoch_history, fill_doc, resolve_device, seeded
+
+
+@fill_doc
+class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBase):
+    """Pretrain a spectrum encoder on unlabeled spectra; transform to embeddings.
+
+    ``fit`` trains the encoder with GLSM's two self-supervised tasks: the
+    *global* task (two random views of a spectrum, differing in axis shift
+    and stretch, intensity, baseline and noise, must be transformable into
+    each other) and the *local* task (a noisy spectrum must be decoded back
+    to the clean one). ``transform`` returns the learned embedding;
+    ``reconstruct`` returns denoised spectra.
+
+    Labels are never used. A fitted transformer can be handed to
+    :class:`GLSMClassifier` through ``pretrained=`` to fine-tune its encoder
+    on a few labels, on this data set or another one.
+
+    Parameters
+    ----------
+{pretrain_params}
+
+    Attributes
+    ----------
+    net_ : PretextNet
+        The fitted skorch net; ``net_.module_`` is the
+        :class:`~sklearn_glsm.nn.GLSMPretextModule`.
+    history_ : dict
+        ``{"pretrain": [...]}``: one dict per epoch with ``loss``,
+        ``global_loss``, ``local_loss`` and ``dur`` (seconds).
+    n_features_in_ : int
+        Number of points per spectrum seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X``, when it had string column names.
+    device_ : str
+        Device the net was trained on.
+
+    See Also
+    --------
+    GLSMClassifier : Few-label classifier fine-tuned from this encoder.
+
+    Examples
+    --------
+    >>> from sklearn_glsm import GLSMTransformer
+    >>> from sklearn_glsm.datasets import make_spectra
+    >>> X, y, wavenumbers = make_spectra(n_samples=60, n_features=128, random_state=0)
+    >>> glsm = GLSMTransformer(n_components=8, width=4, depth=2, pretrain_epochs=2,
+    ...                        random_state=0)
+    >>> glsm.fit_transform(X).shape
+    (60, 8)
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Pretrain the encoder on spectra ``X``; labels are ignored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Unlabeled spectra on one wavenumber axis, raw intensities.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : GLSMTransformer
+            The fitted transformer.
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        device = resolve_device(self.device)
+        with seeded(self.random_state, device):
+            self.net_ = self._pretrain(X.astype(np.float32, copy=False), device)
+        self.device_ = device
+        self.history_ = {"pretrain": epoch_history(self.net_)}
+        self._n_features_out = self.n_components
+        return self
+
+    def transform(self, X):
+        """Embed spectra with the pretrained encoder.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on the axis seen in ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_spectra, n_components)
+            Embeddings, in the floating dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        Z = self._map_batches(self.net_, self.net_.module_.embed, X)
+        return Z.astype(X.dtype, copy=False)
+
+    def reconstruct(self, X):
+        """Denoise spectra with the local task's decoder.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on the axis seen in ``fit``, raw intensities.
+
+        Returns
+        -------
+        X_denoised : ndarray of shape (n_spectra, n_points)
+            Reconstructed spectra on the intensity scale of ``X``.
+        """
+        check_is_fitted(self)
+        if self.local_weight == 0 or self.pretrain_epochs == 0:
+            raise ValueError(
+                "reconstruct needs the local (denoising) task: this transformer "
+                f"was fitted with local_weight={self.local_weight} and "
+                f"pretrain_epochs={self.pretrain_epochs}."
+            )
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        R = self._map_batches(self.net_, self.net_.module_.reconstruct, X)
+        return R.astype(X.dtype, copy=False)

@@ -1,0 +1,18 @@
+"""Torch modules: the spectrum encoder, the pretext heads, the classifier."""
+
+from ._encoder import SpectrumEncoder
+from ._glsm import GLSMClassifierModule, GLSMPretextModule
+from ._heads import ClassificationHead, SpectrumDecoder, ViewTransformHead
+from ._layers import ResidualBlock1d, SpectrumNormalizer, snv
+
+__all__ = [
+    "ClassificationHead",
+    "GLSMClassifierModule",
+    "GLSMPretextModule",
+    "ResidualBlock1d",
+    "SpectrumDecoder",
+    "SpectrumEncoder",
+    "SpectrumNormalizer",
+    "ViewTransformHead",
+    "snv",
+]

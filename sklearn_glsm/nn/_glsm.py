@@ -1,0 +1,141 @@
+"""The GLSM networks: the pretext network and the classifier built on its encoder."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..augmentation import SpectralCorruption, SpectralViews
+from ._encoder import SpectrumEncoder
+from ._heads import ClassificationHead, SpectrumDecoder, ViewTransformHead
+from ._layers import SpectrumNormalizer
+
+
+class GLSMPretextModule(nn.Module):
+    """Encoder with the two pretext heads of GLSM.
+
+    In training mode ``forward`` returns what the two objectives need:
+
+    * ``"global"``: two random views of each spectrum are embedded, and the
+      view-transformation head maps each embedding onto the other's;
+    * ``"local"``: a corrupted copy is embedded and decoded, to be compared
+      with the clean spectrum.
+
+    All encoder passes of one batch run as a single batched call. A task
+    whose weight is 0 is not computed at all.
+
+    Parameters
+    ----------
+    n_points : int
+        Length of the spectra.
+    n_components, width, depth, n_positions : int
+        Size of the encoder, see :class:`SpectrumEncoder`.
+    normalize : {"snv", "none"}
+        Per-spectrum normalisation applied first.
+    views : SpectralViews
+        Generator of the global task's views.
+    corruption : SpectralCorruption
+        Corruption of the local task's input.
+    use_global, use_local : bool
+        Which pretext tasks run.
+    """
+
+    def __init__(
+        self,
+        n_points: int,
+        n_components: int = 64,
+        width: int = 16,
+        depth: int = 4,
+        n_positions: int = 16,
+        normalize: str = "snv",
+        views: SpectralViews | None = None,
+        corruption: SpectralCorruption | None = None,
+        use_global: bool = True,
+        use_local: bool = True,
+    ) -> None:
+        super().__init__()
+        self.normalizer = SpectrumNormalizer(normalize)
+        self.encoder = SpectrumEncoder(n_components, width, depth, n_positions)
+        self.transform_head = ViewTransformHead(n_components)
+        self.decoder = SpectrumDecoder(n_components, n_points, width, depth, n_positions)
+        self.views = views if views is not None else SpectralViews()
+        self.corruption = corruption if corruption is not None else SpectralCorruption()
+        self.use_global = use_global
+        self.use_local = use_local
+
+    def renormalize(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalise an augmented spectrum again, as the encoder sees at inference."""
+        return self.normalizer(x)[0]
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Embedding of raw spectra, shape (n_spectra, n_components)."""
+        return self.encoder(self.normalizer(x)[0])
+
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """Denoised spectra on the intensity scale of the input."""
+        z, mean, std = self.normalizer(x)
+        return self.decoder(self.encoder(z)) * std + mean
+
+    def forward(self, x: torch.Tensor) -> dict[str, tuple[torch.Tensor, ...]]:
+        clean = self.normalizer(x)[0]
+        inputs = []
+        if self.use_global:
+            inputs += [self.renormalize(self.views(clean)), self.renormalize(self.views(clean))]
+        if self.use_local:
+            inputs.append(self.corruption(clean))
+        z = self.encoder(torch.cat(inputs)).chunk(len(inputs))
+        out: dict[str, tuple[torch.Tensor, ...]] = {}
+        if self.use_global:
+            z1, z2 = z[0], z[1]
+            out["global"] = (self.transform_head(z1), self.transform_head(z2), z1, z2)
+        if self.use_local:
+            out["local"] = (self.decoder(z[-1]), clean)
+        return out
+
+
+class GLSMClassifierModule(nn.Module):
+    """Encoder plus a classification head, for fine-tuning on few labels.
+
+    Parameters
+    ----------
+    encoder : SpectrumEncoder
+        A pretrained (or fresh) encoder; it is trained further unless
+        ``freeze_encoder``.
+    n_classes : int
+        Number of classes.
+    normalize : {"snv", "none"}
+        Per-spectrum normalisation, the same the encoder was pretrained with.
+    views : SpectralViews or None
+        Augmentation applied to each training batch; none at inference.
+    dropout : float
+        Dropout on the embedding before the linear layer.
+    freeze_encoder : bool
+        Train only the head.
+    """
+
+    def __init__(
+        self,
+        encoder: SpectrumEncoder,
+        n_classes: int,
+        normalize: str = "snv",
+        views: SpectralViews | None = None,
+        dropout: float = 0.0,
+        freeze_encoder: bool = False,
+    ) -> None:
+        super().__init__()
+        self.normalizer = SpectrumNormalizer(normalize)
+        self.encoder = encoder
+        self.views = views
+        n_components = encoder.fc.out_features
+        self.head = ClassificationHead(n_components, n_classes, dropout)
+        self.encoder.requires_grad_(not freeze_encoder)
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Embedding of raw spectra, shape (n_spectra, n_components)."""
+        return self.encoder(self.normalizer(x)[0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.normalizer(x)[0]
+        if self.training and self.views is not None:
+            z = self.normalizer(self.views(z))[0]
+        return self.head(self.encoder(z))

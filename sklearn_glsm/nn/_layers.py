@@ -1,0 +1,103 @@
+"""Building blocks shared by the encoder and the decoders."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+# Floor on the per-spectrum standard deviation: constant or all-zero spectra
+# must normalise to zeros, not to NaN.
+_EPS = 1e-6
+
+
+def snv(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Standard normal variate of each row, with the statistics to undo it.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_spectra, n_points)
+        Spectra in any intensity unit (counts, absorbance, %T).
+
+    Returns
+    -------
+    z : torch.Tensor of shape (n_spectra, n_points)
+        Each spectrum centred and scaled to unit standard deviation.
+    mean, std : torch.Tensor of shape (n_spectra, 1)
+        Statistics such that ``x == z * std + mean``.
+    """
+    mean = x.mean(dim=1, keepdim=True)
+    std = x.std(dim=1, keepdim=True, unbiased=False).clamp_min(_EPS)
+    return (x - mean) / std, mean, std
+
+
+class SpectrumNormalizer(nn.Module):
+    """Per-spectrum normalisation inside the network.
+
+    Raw Raman counts (up to 65 000) and absorbances (0 to 1) reach the
+    convolutions on the same scale, so one learning rate trains both.
+
+    Parameters
+    ----------
+    method : {"snv", "none"}
+        ``"snv"`` centres and scales every spectrum on its own; ``"none"``
+        passes values through (for data already on a sensible scale).
+    """
+
+    def __init__(self, method: str = "snv") -> None:
+        super().__init__()
+        self.method = method
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if self.method == "snv":
+            return snv(x)
+        ones = torch.ones_like(x[:, :1])
+        return x, torch.zeros_like(ones), ones
+
+
+def _groups(channels: int) -> int:
+    # GroupNorm instead of BatchNorm: a prediction must not depend on which
+    # other spectra share its batch, and a last batch of one must train.
+    # At least 4 channels per group, so a group never normalises one value.
+    for g in (8, 4, 2):
+        if channels % g == 0 and channels // g >= 4:
+            return g
+    return 1
+
+
+def stage_channels(width: int, stage: int) -> int:
+    """Channels of residual stage ``stage``: doubling from ``2 * width``, capped at ``4 * width``."""
+    return width * min(2 ** (stage + 1), 4)
+
+
+class ResidualBlock1d(nn.Module):
+    """Pre-activation 1-D residual block that may halve the length.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels before and after the block.
+    stride : int
+        1 keeps the length, 2 halves it.
+    kernel_size : int
+        Width of both convolutions, in points.
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, stride: int = 1, kernel_size: int = 3
+    ) -> None:
+        super().__init__()
+        pad = kernel_size // 2
+        self.norm1 = nn.GroupNorm(_groups(in_channels), in_channels)
+        self.conv1 = nn.Conv1d(in_channels, out_channels, kernel_size, stride, pad, bias=False)
+        self.norm2 = nn.GroupNorm(_groups(out_channels), out_channels)
+        self.conv2 = nn.Conv1d(out_channels, out_channels, kernel_size, 1, pad, bias=False)
+        self.act = nn.ReLU()
+        self.skip: nn.Module = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.skip = nn.Conv1d(in_channels, out_channels, 1, stride, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.act(self.norm1(x))
+        out = self.conv1(h)
+        out = self.conv2(self.act(self.norm2(out)))
+        return out + self.skip(x)

@@ -1,0 +1,12 @@
+"""The pretext objectives of GLSM and the skorch nets that train them."""
+
+from ._net import FinetuneNet, PretextNet
+from ._objectives import GLSMLoss, reconstruction_loss, view_transformation_loss
+
+__all__ = [
+    "FinetuneNet",
+    "GLSMLoss",
+    "PretextNet",
+    "reconstruction_loss",
+    "view_transformation_loss",
+]

@@ -1,0 +1,79 @@
+"""The two self-supervised objectives of GLSM and their weighted sum."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def view_transformation_loss(
+    p1: torch.Tensor, p2: torch.Tensor, z1: torch.Tensor, z2: torch.Tensor
+) -> torch.Tensor:
+    """Global task: each view's embedding, transformed, must match the other's.
+
+    Symmetric negative cosine similarity between the transformed embedding
+    of one view and the embedding of the other, with the target detached
+    (stop-gradient), so the encoder cannot satisfy the task by collapsing
+    every spectrum onto one point without the transform head following.
+    Ranges from 0 (perfect) to 2.
+
+    Parameters
+    ----------
+    p1, p2 : torch.Tensor of shape (n_spectra, n_components)
+        Transformed embeddings of view 1 and view 2.
+    z1, z2 : torch.Tensor of shape (n_spectra, n_components)
+        Embeddings of view 1 and view 2.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar loss.
+    """
+    d12 = 1 - F.cosine_similarity(p1, z2.detach(), dim=1).mean()
+    d21 = 1 - F.cosine_similarity(p2, z1.detach(), dim=1).mean()
+    return 0.5 * (d12 + d21)
+
+
+def reconstruction_loss(reconstructed: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
+    """Local task: mean squared error between the decoded and the clean spectrum.
+
+    Parameters
+    ----------
+    reconstructed, clean : torch.Tensor of shape (n_spectra, n_points)
+        Decoded spectra and their noise-free, normalised originals.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar loss.
+    """
+    return F.mse_loss(reconstructed, clean)
+
+
+class GLSMLoss(nn.Module):
+    """``global_weight * L_global + local_weight * L_local``.
+
+    Parameters
+    ----------
+    global_weight, local_weight : float
+        Weights of the two tasks; a task with weight 0 is skipped.
+    """
+
+    def __init__(self, global_weight: float = 1.0, local_weight: float = 1.0) -> None:
+        super().__init__()
+        self.global_weight = global_weight
+        self.local_weight = local_weight
+
+    def forward(self, outputs: dict[str, tuple[torch.Tensor, ...]]) -> dict[str, torch.Tensor]:
+        """Return the total ``"loss"`` and each task's unweighted loss."""
+        losses: dict[str, torch.Tensor] = {}
+        total = 0.0
+        if "global" in outputs:
+            losses["global_loss"] = view_transformation_loss(*outputs["global"])
+            total = total + self.global_weight * losses["global_loss"]
+        if "local" in outputs:
+            losses["local_loss"] = reconstruction_loss(*outputs["local"])
+            total = total + self.local_weight * losses["local_loss"]
+        losses["loss"] = total
+        return losses
