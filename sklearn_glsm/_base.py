@@ -12,7 +12,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
-from skorch.dataset import Dataset
 
 from .augmentation import SpectralCorruption, SpectralViews
 from .nn import GLSMPretextModule
@@ -259,17 +258,28 @@ class GLSMBase(BaseEstimator):
     def _map_batches(
         self, net, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray
     ) -> np.ndarray:
-        """Apply a module method to ``X`` batch by batch; return a numpy array."""
-        dataset = Dataset(np.asarray(X, dtype=np.float32), None)
-        iterator = net.get_iterator(dataset, training=False)
-        outputs = []
+        """Apply a module method to ``X`` in batches; return a float32 numpy array.
+
+        Every batch is padded to exactly ``batch_size`` rows: the kernels
+        that torch picks depend on the batch size, and with a fixed size a
+        spectrum's output is bit-identical whichever other spectra share
+        the call. Rows are sliced lazily, so a memmap is never copied whole.
+        """
+        size = self.batch_size
         module = net.module_
+        device = torch.device(net.device)
         was_training = module.training
         module.eval()
+        outputs = []
         try:
             with torch.inference_mode():
-                for Xb, _ in iterator:
-                    outputs.append(fn(Xb.to(net.device)).float().cpu().numpy())
+                for start in range(0, X.shape[0], size):
+                    chunk = np.asarray(X[start : start + size], dtype=np.float32)
+                    n = chunk.shape[0]
+                    batch = torch.zeros((size, X.shape[1]), dtype=torch.float32)
+                    batch[:n] = torch.from_numpy(chunk)
+                    out = fn(batch.to(device))[:n]
+                    outputs.append(out.float().cpu().numpy())
         finally:
             module.train(was_training)
-        return np.concatenate(outputs) if outputs else np.empty((0,), dtype=np.float32)
+        return np.concatenate(outputs)

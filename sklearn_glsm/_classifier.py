@@ -17,24 +17,28 @@ from .nn import GLSMClassifierModule, SpectrumEncoder
 from .pretext import FinetuneNet
 
 
-def unlabeled_mask(y: np.ndarray) -> np.ndarray:
-    """Rows of ``y`` marked unlabeled: ``-1`` for numbers, ``-1`` or ``"-1"`` otherwise.
+def unlabeled_mask(y: np.ndarray, marker=-1) -> np.ndarray:
+    """Rows of ``y`` equal to ``marker`` or to its string form.
 
     Parameters
     ----------
     y : ndarray of shape (n_samples,)
         Targets as numbers, strings or objects.
+    marker : int, str or None, default=-1
+        The label of unlabeled rows; ``None`` means every row is labeled.
 
     Returns
     -------
     ndarray of bool, shape (n_samples,)
     """
     y = np.asarray(y)
+    if marker is None:
+        return np.zeros(len(y), dtype=bool)
     if y.dtype.kind in "iuf":
-        return y == -1
+        return y == marker if not isinstance(marker, str) else np.zeros(len(y), dtype=bool)
     if y.dtype.kind == "U":
-        return y == "-1"
-    return np.fromiter((v == -1 or v == "-1" for v in y), dtype=bool, count=len(y))
+        return y == str(marker)
+    return np.fromiter((v == marker or v == str(marker) for v in y), dtype=bool, count=len(y))
 
 
 @fill_doc
@@ -46,7 +50,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
     fine-tunes it with a classification head on the labeled rows. Rows whose
     label is ``-1`` are unlabeled, as in :mod:`sklearn.semi_supervised`; with
     string labels, ``"-1"`` (or the integer ``-1`` in an object array) marks
-    them. Those rows are used by pretraining only.
+    them. Those rows are used by pretraining only. Where ``-1`` is a real
+    class (labels of ±1), set ``unlabeled=None`` or another marker.
 
     With ``pretrained=<fitted GLSMTransformer>`` the classifier skips
     pretraining and fine-tunes a copy of that encoder instead, whatever data
@@ -73,6 +78,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         so a few labels see many plausible variants of their spectra.
     dropout : float, default=0.1
         Dropout on the embedding during fine-tuning.
+    unlabeled : int, str or None, default=-1
+        Label of unlabeled rows; its string form matches too, so ``-1``
+        also marks ``"-1"`` among string labels. ``None``: every row is
+        labeled.
 {pretrain_params}
 
     Attributes
@@ -118,6 +127,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "finetune": [StrOptions({"full", "head"})],
         "finetune_augment": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "unlabeled": [None, Integral, str],
     }
 
     def __init__(
@@ -129,6 +139,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         finetune: str = "full",
         finetune_augment: bool = True,
         dropout: float = 0.1,
+        unlabeled: int | str | None = -1,
         n_components: int = 64,
         width: int = 16,
         depth: int = 4,
@@ -182,6 +193,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune = finetune
         self.finetune_augment = finetune_augment
         self.dropout = dropout
+        self.unlabeled = unlabeled
 
     def _encoder(self, X: np.ndarray, device: str) -> tuple[SpectrumEncoder, str, list]:
         """The encoder to fine-tune, its normalisation and the pretraining history."""
@@ -227,10 +239,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        labeled = ~unlabeled_mask(y)
+        labeled = ~unlabeled_mask(y, self.unlabeled)
         if not labeled.any():
             raise ValueError(
-                "y has no labeled sample: every entry is -1 (unlabeled). GLSMClassifier "
+                f"y has no labeled sample: every entry is {self.unlabeled!r} (unlabeled). "
+                "GLSMClassifier "
                 "needs labels for at least 2 classes; use GLSMTransformer to pretrain "
                 "on unlabeled spectra alone."
             )
@@ -302,4 +315,5 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         y_pred : ndarray of shape (n_spectra,)
             Predicted labels, from ``classes_``.
         """
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

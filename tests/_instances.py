@@ -25,9 +25,11 @@ FAST_PARAMS = {
 # positive matrices), not spectra: per-spectrum SNV would erase the signal of
 # a 2-feature "spectrum", and axis shifts of such rows are meaningless. The
 # estimators are checked as they would be configured for tabular features.
+# The checks also use -1 as a real class label (in ±1 binary targets), which
+# ``unlabeled=None`` declares.
 CHECK_PARAMS = {
     GLSMTransformer: dict(normalize="none"),
-    GLSMClassifier: dict(normalize="none", finetune_augment=False),
+    GLSMClassifier: dict(normalize="none", finetune_augment=False, unlabeled=None),
 }
 
 

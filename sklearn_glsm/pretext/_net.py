@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import torch
 from skorch import NeuralNet, NeuralNetClassifier
 
 _REMEDY = (
