@@ -65,7 +65,7 @@ def _groups(channels: int) -> int:
 
 
 def stage_channels(width: int, stage: int) -> int:
-    """Channels of residual stage ``stage``: doubling from ``2 * width``, capped at ``4 * width``."""
+    """Channels of residual stage ``stage``: from ``2 * width``, doubling up to ``4 * width``."""
     return width * min(2 ** (stage + 1), 4)
 
 
