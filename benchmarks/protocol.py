@@ -70,20 +70,6 @@ def split(data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return train_test_split(idx, test_size=0.3, stratify=data.y, random_state=seed)
 
 
-def draw_labels(y: np.ndarray, k: int | None, seed: int) -> np.ndarray:
-    """Keep ``k`` labels per class (all when ``k`` is None); mark the rest "-1"."""
-    y_semi = np.asarray(y).astype(str).copy()
-    if k is None:
-        return y_semi
-    rng = np.random.default_rng(seed)
-    keep = np.zeros(len(y), dtype=bool)
-    for c in np.unique(y):
-        members = np.flatnonzero(y == c)
-        keep[rng.choice(members, size=min(k, len(members)), replace=False)] = True
-    y_semi[~keep] = "-1"
-    return y_semi
-
-
 def grid(data: Dataset, step: float | None = None) -> np.ndarray:
     """The networks' axis: the data set's range at the modality's spacing."""
     step = step or GRID_STEP["raman" if data.name.startswith("raman") else "ftir"]

@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -66,6 +66,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         A fitted transformer whose encoder is fine-tuned; its architecture
         and normalisation override this estimator's. ``None`` pretrains
         anew on ``X`` (or, with ``pretrain_epochs=0``, trains from scratch).
+        It is never modified, and :func:`~sklearn.base.clone` keeps it
+        fitted, so cross-validation and grid searches fine-tune copies of
+        the same pretrained encoder.
     finetune_epochs : int, default=100
         Epochs of supervised fine-tuning on the labeled rows.
     finetune_lr : float or None, default=None
@@ -93,7 +96,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         :class:`~sklearn_glsm.nn.GLSMClassifierModule`.
     history_ : dict
         ``{"pretrain": [...], "finetune": [...]}``: one dict per epoch with
-        the losses and ``dur`` (seconds). ``"pretrain"`` is empty when
+        ``train_loss`` (and, for pretraining, ``global_loss`` and
+        ``local_loss``) and ``dur`` (seconds). ``"pretrain"`` is empty when
         ``pretrained`` is given or ``pretrain_epochs=0``.
     n_features_in_ : int
         Number of points per spectrum seen in ``fit``.
@@ -194,6 +198,15 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune_augment = finetune_augment
         self.dropout = dropout
         self.unlabeled = unlabeled
+
+    def __sklearn_clone__(self):
+        # A fitted `pretrained` transformer is learned data, not a setting:
+        # clones share it, so each fold of a cross-validation fine-tunes a
+        # copy of the same encoder (fit deep-copies it and never changes it).
+        params = self.get_params(deep=False)
+        return type(self)(**{
+            k: v if k == "pretrained" else clone(v, safe=False) for k, v in params.items()
+        })
 
     def _encoder(self, X: np.ndarray, device: str) -> tuple[SpectrumEncoder, str, list]:
         """The encoder to fine-tune, its normalisation and the pretraining history."""

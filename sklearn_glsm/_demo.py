@@ -18,8 +18,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
-from ._classifier import GLSMClassifier
-from .datasets import load_spectra, make_spectra
+from ._classifier import GLSMClassifier, unlabeled_mask
+from .datasets import hide_labels, load_spectra, make_spectra
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,12 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.3, stratify=y, random_state=args.seed
     )
-    rng = np.random.default_rng(args.seed)
-    labeled = np.zeros(len(y_train), dtype=bool)
-    for c in np.unique(y_train):
-        members = np.flatnonzero(y_train == c)
-        labeled[rng.choice(members, min(args.labels_per_class, len(members)), replace=False)] = True
-    y_semi = np.where(labeled, y_train.astype(object), -1)
+    y_semi = hide_labels(y_train, args.labels_per_class, random_state=args.seed)
+    labeled = ~unlabeled_mask(y_semi)
     print(f"data: {source}: {X.shape[0]} spectra x {X.shape[1]} points, "
           f"{len(np.unique(y))} classes")
     print(f"train: {len(y_train)} spectra, {labeled.sum()} labeled "

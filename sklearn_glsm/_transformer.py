@@ -34,7 +34,7 @@ class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBas
         The fitted skorch net; ``net_.module_`` is the
         :class:`~sklearn_glsm.nn.GLSMPretextModule`.
     history_ : dict
-        ``{"pretrain": [...]}``: one dict per epoch with ``loss``,
+        ``{"pretrain": [...]}``: one dict per epoch with ``train_loss``,
         ``global_loss``, ``local_loss`` and ``dur`` (seconds).
     n_features_in_ : int
         Number of points per spectrum seen in ``fit``.

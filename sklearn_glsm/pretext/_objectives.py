@@ -8,15 +8,19 @@ from torch.nn import functional as F
 
 
 def view_transformation_loss(
-    p1: torch.Tensor, p2: torch.Tensor, z1: torch.Tensor, z2: torch.Tensor
+    p1: torch.Tensor,
+    p2: torch.Tensor,
+    z1: torch.Tensor,
+    z2: torch.Tensor,
+    temperature: float = 0.1,
 ) -> torch.Tensor:
-    """Global task: each view's embedding, transformed, must match the other's.
+    """Global task: each view's embedding, transformed, must identify the other view.
 
-    Symmetric negative cosine similarity between the transformed embedding
-    of one view and the embedding of the other, with the target detached
-    (stop-gradient), so the encoder cannot satisfy the task by collapsing
-    every spectrum onto one point without the transform head following.
-    Ranges from 0 (perfect) to 2.
+    The transform head maps the embedding of view 1 onto that of view 2 (and
+    back). Rather than only pulling the two together, which a network can
+    satisfy by mapping every spectrum to the same point, the transformed
+    embedding must pick its partner out of every embedding in the batch:
+    a symmetric InfoNCE loss over cosine similarities.
 
     Parameters
     ----------
@@ -24,15 +28,21 @@ def view_transformation_loss(
         Transformed embeddings of view 1 and view 2.
     z1, z2 : torch.Tensor of shape (n_spectra, n_components)
         Embeddings of view 1 and view 2.
+    temperature : float
+        Temperature of the softmax over similarities.
 
     Returns
     -------
     torch.Tensor
-        Scalar loss.
+        Scalar loss; ``log(n_spectra)`` at chance, 0 when perfect.
     """
-    d12 = 1 - F.cosine_similarity(p1, z2.detach(), dim=1).mean()
-    d21 = 1 - F.cosine_similarity(p2, z1.detach(), dim=1).mean()
-    return 0.5 * (d12 + d21)
+    targets = torch.arange(p1.shape[0], device=p1.device)
+
+    def nce(p: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        logits = F.normalize(p, dim=1) @ F.normalize(z, dim=1).T / temperature
+        return F.cross_entropy(logits, targets)
+
+    return 0.5 * (nce(p1, z2) + nce(p2, z1))
 
 
 def reconstruction_loss(reconstructed: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:

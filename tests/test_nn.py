@@ -1,0 +1,257 @@
+"""Behaviour of the torch modules, the pretext objectives and the skorch nets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_glsm.augmentation import SpectralCorruption, SpectralViews
+from sklearn_glsm.nn import (
+    GLSMClassifierModule,
+    GLSMPretextModule,
+    SpectrumDecoder,
+    SpectrumEncoder,
+    SpectrumNormalizer,
+    snv,
+)
+from sklearn_glsm.pretext import (
+    FinetuneNet,
+    GLSMLoss,
+    PretextNet,
+    reconstruction_loss,
+    view_transformation_loss,
+)
+
+TINY = dict(n_components=8, width=4, depth=2, n_positions=4)
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    """Fresh weights per test, but the same ones on every run."""
+    torch.manual_seed(0)
+
+
+@pytest.mark.parametrize("n_points", [1, 2, 3, 4, 5, 17, 128, 1000])
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_encoder_output_shape(n_points, depth):
+    """The encoder maps spectra of any length, even 1 point, to ``n_components`` values."""
+    encoder = SpectrumEncoder(n_components=8, width=4, depth=depth, n_positions=4)
+    z = encoder(torch.randn(3, n_points))
+    assert z.shape == (3, 8)
+    assert torch.isfinite(z).all()
+
+
+def test_encoder_row_is_independent_of_the_batch():
+    """GroupNorm, not BatchNorm: a spectrum's embedding does not depend on its batch mates."""
+    encoder = SpectrumEncoder(**TINY)
+    x = torch.randn(6, 64)
+    torch.testing.assert_close(encoder(x[2:3]), encoder(x)[2:3], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_points", [1, 3, 5, 7, 127, 501])
+@pytest.mark.parametrize("depth", [0, 2, 4])
+def test_decoder_output_length_matches_odd_lengths(n_points, depth):
+    """The decoder returns exactly ``n_points`` values, also for odd lengths."""
+    decoder = SpectrumDecoder(8, n_points, width=4, depth=depth, n_positions=4)
+    out = decoder(torch.randn(2, 8))
+    assert out.shape == (2, n_points)
+
+
+def test_snv_standardises_each_row_and_can_be_undone():
+    """Each row gets mean 0 and (population) std 1; ``z * std + mean`` restores it."""
+    x = torch.randn(4, 50, dtype=torch.float64) * torch.tensor([[1.0], [10.0], [1e3], [1e-2]])
+    z, mean, std = snv(x + 5)
+    torch.testing.assert_close(z.mean(1), torch.zeros(4, dtype=torch.float64))
+    torch.testing.assert_close(z.std(1, unbiased=False), torch.ones(4, dtype=torch.float64))
+    torch.testing.assert_close(z * std + mean, x + 5)
+    assert mean.shape == std.shape == (4, 1)
+
+
+@pytest.mark.parametrize("value", [0.0, 5.0, -3e4])
+def test_snv_of_constant_rows_is_zero_not_nan(value):
+    """A flat (or all-zero) spectrum normalises to zeros, with no NaN or inf."""
+    x = torch.full((2, 10), value)
+    z, mean, std = snv(x)
+    assert torch.equal(z, torch.zeros_like(x))
+    assert torch.isfinite(std).all() and (std > 0).all()
+    torch.testing.assert_close(z * std + mean, x)
+
+
+def test_normalizer_none_passes_values_through():
+    """``normalize="none"`` returns the input with mean 0 and std 1 as statistics."""
+    x = torch.randn(3, 7) * 100
+    z, mean, std = SpectrumNormalizer("none")(x)
+    assert torch.equal(z, x)
+    assert torch.equal(mean, torch.zeros(3, 1)) and torch.equal(std, torch.ones(3, 1))
+
+
+@pytest.mark.parametrize(
+    ("use_global", "use_local", "keys"),
+    [(True, True, {"global", "local"}), (True, False, {"global"}), (False, True, {"local"})],
+)
+def test_pretext_module_returns_the_enabled_tasks(use_global, use_local, keys):
+    """In train mode the module returns only the enabled tasks, with the shapes the losses
+    expect; the local target is the SNV of the clean input."""
+    module = GLSMPretextModule(
+        n_points=40,
+        **TINY,
+        views=SpectralViews(0.01, 0.01, 0.1, 0.1, 0.02),
+        corruption=SpectralCorruption(0.1, 0.05, 1.0),
+        use_global=use_global,
+        use_local=use_local,
+    ).train()
+    x = torch.rand(5, 40) * 1000
+    out = module(x)
+    assert set(out) == keys
+    if use_global:
+        p1, p2, z1, z2 = out["global"]
+        for t in (p1, p2, z1, z2):
+            assert t.shape == (5, 8)
+        assert not torch.equal(z1, z2)  # two different random views
+    if use_local:
+        reconstructed, clean = out["local"]
+        assert reconstructed.shape == clean.shape == (5, 40)
+        torch.testing.assert_close(clean, snv(x)[0])
+
+
+def test_pretext_module_reconstruct_is_on_the_input_scale():
+    """With SNV, ``reconstruct`` is equivariant to a gain and an offset of the input."""
+    module = GLSMPretextModule(n_points=30, **TINY).eval()
+    x = torch.rand(4, 30, dtype=torch.float32)
+    base = module.reconstruct(x)
+    assert base.shape == (4, 30)
+    torch.testing.assert_close(
+        module.reconstruct(x * 1000 + 50), base * 1000 + 50, rtol=1e-4, atol=1e-2
+    )
+
+
+def test_classifier_module_freezes_encoder_and_augments_only_in_training():
+    """``freeze_encoder`` stops gradients to the encoder only; views apply in train mode."""
+    module = GLSMClassifierModule(
+        SpectrumEncoder(**TINY),
+        n_classes=3,
+        views=SpectralViews(noise=0.5),
+        dropout=0.0,
+        freeze_encoder=True,
+    )
+    assert not any(p.requires_grad for p in module.encoder.parameters())
+    assert all(p.requires_grad for p in module.head.parameters())
+    x = torch.rand(4, 32)
+    module.train()
+    assert not torch.equal(module(x), module(x))
+    module.eval()
+    assert torch.equal(module(x), module(x))
+    assert module(x).shape == (4, 3)
+
+
+def test_view_transformation_loss_penalises_collapse():
+    """Contrastive global loss: ``log(n)`` when every embedding is the same (collapse cannot
+    satisfy it), near 0 when each view picks out its own partner, above ``log(n)`` when the
+    partners are mismatched; gradients reach the transformed embeddings."""
+    n = 6
+    same = torch.ones(n, 8)
+    assert float(view_transformation_loss(same, same, same, same)) == pytest.approx(
+        np.log(n), rel=1e-5
+    )
+    z = torch.eye(n, 8)  # distinct, orthogonal embeddings
+    assert float(view_transformation_loss(z, z, z, z)) < 0.01
+    shuffled = z.roll(1, dims=0)
+    assert float(view_transformation_loss(z, z, shuffled, shuffled)) > np.log(n)
+    p1, p2 = torch.randn(n, 8, requires_grad=True), torch.randn(n, 8, requires_grad=True)
+    view_transformation_loss(p1, p2, torch.randn(n, 8), torch.randn(n, 8)).backward()
+    assert p1.grad is not None and p2.grad is not None
+
+
+def test_reconstruction_loss_is_mse():
+    """The local loss is the mean squared error."""
+    a, b = torch.randn(3, 10), torch.randn(3, 10)
+    assert float(reconstruction_loss(a, b)) == pytest.approx(float(((a - b) ** 2).mean()))
+
+
+def _outputs(keys=("global", "local")):
+    p1, p2, z1, z2 = (torch.randn(4, 8) for _ in range(4))
+    out = {}
+    if "global" in keys:
+        out["global"] = (p1, p2, z1, z2)
+    if "local" in keys:
+        out["local"] = (torch.randn(4, 20), torch.randn(4, 20))
+    return out
+
+
+@pytest.mark.parametrize(("gw", "lw"), [(1.0, 1.0), (0.3, 2.0), (0.0, 1.0), (1.0, 0.0)])
+def test_glsm_loss_is_the_weighted_sum(gw, lw):
+    """``loss = global_weight * global_loss + local_weight * local_loss``."""
+    out = _outputs()
+    losses = GLSMLoss(gw, lw)(out)
+    assert set(losses) == {"global_loss", "local_loss", "loss"}
+    expected = gw * view_transformation_loss(*out["global"]) + lw * reconstruction_loss(
+        *out["local"]
+    )
+    torch.testing.assert_close(losses["loss"], expected)
+
+
+@pytest.mark.parametrize(
+    ("use_global", "use_local", "keys"),
+    [(False, True, {"local_loss", "loss"}), (True, False, {"global_loss", "loss"})],
+)
+def test_glsm_loss_with_a_task_off(use_global, use_local, keys):
+    """A task switched off (weight 0, so the module skips it) has no loss term at all."""
+    module = GLSMPretextModule(n_points=24, **TINY, use_global=use_global, use_local=use_local)
+    losses = GLSMLoss(float(use_global), float(use_local))(module(torch.rand(3, 24)))
+    assert set(losses) == keys
+    (term,) = keys - {"loss"}
+    torch.testing.assert_close(losses["loss"], losses[term])
+
+
+def _pretext_net(**kwargs):
+    return PretextNet(
+        module=GLSMPretextModule,
+        module__n_points=16,
+        **{f"module__{k}": v for k, v in TINY.items()},
+        criterion=GLSMLoss,
+        max_epochs=1,
+        batch_size=4,
+        train_split=None,
+        verbose=0,
+        **kwargs,
+    )
+
+
+def test_pretext_net_raises_on_nan_input():
+    """NaN spectra make the pretext loss NaN: training stops with FloatingPointError naming
+    the loss, not with silently NaN weights."""
+    X = np.full((8, 16), np.nan, dtype=np.float32)
+    with pytest.raises(FloatingPointError, match="global_loss.*pretraining"):
+        _pretext_net().fit(X, None)
+
+
+@pytest.mark.parametrize("task", ["global", "local"])
+def test_pretext_net_get_loss_names_the_nan_term(task):
+    """``get_loss`` names the task whose loss is NaN."""
+    net = _pretext_net().initialize()
+    out = _outputs((task,))
+    out[task] = (torch.full_like(out[task][0], np.nan), *out[task][1:])
+    with pytest.raises(FloatingPointError, match=f"{task}_loss"):
+        net.get_loss(out, training=True)
+
+
+def test_finetune_net_raises_on_nan_loss():
+    """The fine-tuning net refuses a NaN classification loss, in get_loss and in fit."""
+    net = FinetuneNet(
+        module=GLSMClassifierModule,
+        module__encoder=SpectrumEncoder(**TINY),
+        module__n_classes=2,
+        criterion=torch.nn.CrossEntropyLoss,
+        classes=[0, 1],
+        max_epochs=1,
+        batch_size=4,
+        train_split=None,
+        verbose=0,
+    ).initialize()
+    with pytest.raises(FloatingPointError, match="classification loss"):
+        net.get_loss(torch.full((2, 2), np.nan), torch.tensor([0, 1]))
+    X = np.full((8, 16), np.nan, dtype=np.float32)
+    y = np.array([0, 1] * 4)
+    with pytest.raises(FloatingPointError, match="classification loss.*fine-tuning"):
+        net.fit(X, y)
