@@ -1,0 +1,92 @@
+"""Turn benchmark CSVs into the markdown tables and plots in ``docs/``.
+
+python -m benchmarks.report [--csv benchmarks/results/semi_supervised.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .run import RESULTS
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+K_ORDER = ["1", "5", "10", "all"]
+
+
+def summary(df: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
+    """Mean ± std over seeds of each (dataset, k, method), with the seed count."""
+    g = df.groupby(["dataset", "k", "method"])[metric]
+    out = g.agg(["mean", "std", "count"]).reset_index()
+    out["k"] = pd.Categorical(out["k"].astype(str), K_ORDER, ordered=True)
+    return out.sort_values(["dataset", "k", "mean"], ascending=[True, True, False])
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """One markdown table per data set: methods as rows, k as columns."""
+    lines = []
+    for dataset, part in table.groupby("dataset", observed=True):
+        ks = [k for k in K_ORDER if k in set(part["k"].astype(str))]
+        lines += [f"### {dataset}", "", "| method | " + " | ".join(f"k={k}" for k in ks) + " |",
+                  "|---|" + "---|" * len(ks)]
+        for method, rows in part.groupby("method", observed=True):
+            cells = []
+            for k in ks:
+                r = rows[rows["k"].astype(str) == k]
+                if r.empty:
+                    cells.append("")
+                    continue
+                r = r.iloc[0]
+                std = 0.0 if np.isnan(r["std"]) else r["std"]
+                cells.append(f"{r['mean']:.3f} ± {std:.3f} (n={int(r['count'])})")
+            lines.append(f"| {method} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(table: pd.DataFrame, path: Path) -> None:
+    """Accuracy against labels per class, one line per method, one panel per data set."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    datasets = sorted(table["dataset"].unique())
+    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets, strict=True):
+        part = table[table["dataset"] == dataset]
+        for method, rows in part.groupby("method", observed=True):
+            rows = rows.sort_values("k")
+            x = [K_ORDER.index(str(k)) for k in rows["k"]]
+            style = "-o" if method.startswith("GLSM") else "--."
+            ax.errorbar(x, rows["mean"], yerr=rows["std"].fillna(0), fmt=style, capsize=3,
+                        label=method)
+        ax.set_xticks(range(len(K_ORDER)), K_ORDER)
+        ax.set_xlabel("labeled spectra per class (k)")
+        ax.set_ylabel("test accuracy (mean ± std over seeds)")
+        ax.set_title(dataset)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None) -> None:
+    """Command-line entry point."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--csv", type=Path, default=RESULTS / "semi_supervised.csv")
+    p.add_argument("--name", default="semi_supervised")
+    args = p.parse_args(argv)
+    table = summary(pd.read_csv(args.csv, dtype={"k": str}))
+    text = markdown(table)
+    (DOCS / f"benchmark_{args.name}.md").write_text(text)
+    plot(table, DOCS / f"benchmark_{args.name}.png")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Run the semi-supervised benchmark of ``../shared/data/BENCHMARK.md``.
+
+Every cell (data set, k, seed, method) is appended to a CSV as soon as it is
+finished, and cells already in the CSV are skipped, so an interrupted run
+resumes where it stopped. ``python -m benchmarks.report`` turns the CSV into
+the tables and plots in ``docs/``.
+
+Examples
+--------
+python -m benchmarks.run --datasets ftir_villegas_c4 --k 5 --methods classical GLSM
+python -m benchmarks.run --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, balanced_accuracy_score
+from tqdm import tqdm
+
+from sklearn_glsm.datasets import hide_labels
+
+from .protocol import GLSM_METHODS, classical_baselines, glsm_method, load, split
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FIELDS = ["dataset", "k", "seed", "method", "accuracy", "balanced_accuracy", "fit_seconds",
+          "n_labeled", "n_train", "n_test"]
+SEMI_DATASETS = ["ftir_villegas_c4", "raman_saliva_covid", "ftir_kedzierski"]
+
+
+def _done(path: Path) -> set[tuple]:
+    if not path.exists():
+        return set()
+    with path.open() as f:
+        return {(r["dataset"], r["k"], r["seed"], r["method"]) for r in csv.DictReader(f)}
+
+
+def _append(path: Path, row: dict) -> None:
+    new = not path.exists()
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+
+
+def _k_label(k: int | None) -> str:
+    return "all" if k is None else str(k)
+
+
+def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
+    """Run every missing cell and append it to ``out``."""
+    done = _done(out)
+    expand = []
+    for m in methods:
+        expand += list(classical_baselines(2, 0)) if m == "classical" else [m]
+    cells = [(d, k, s, m) for d in datasets for k in ks for s in seeds for m in expand
+             if (d, _k_label(k), str(s), m) not in done]
+    bar = tqdm(cells, desc="benchmark cells", unit="cell")
+    cache: dict = {}
+    for dataset, k, seed, method in bar:
+        bar.set_postfix_str(f"{dataset} k={_k_label(k)} seed={seed} {method}")
+        if dataset not in cache:
+            cache.clear()
+            cache[dataset] = load(dataset)
+        data = cache[dataset]
+        train, test = split(data, seed)
+        unlabeled = "-1"
+        y_semi = hide_labels(data.y[train].astype(str), k, unlabeled=unlabeled,
+                             random_state=seed)
+        labeled = y_semi != unlabeled
+        X_train, X_test = data.X[train], data.X[test]
+        start = time.perf_counter()
+        if method in GLSM_METHODS:
+            model = glsm_method(method, data, seed, **glsm_overrides)
+            model.fit(X_train, y_semi)
+        else:
+            model = clone(classical_baselines(int(labeled.sum()), seed)[method])
+            model.fit(X_train[labeled], y_semi[labeled].astype(str))
+        seconds = time.perf_counter() - start
+        pred = np.asarray(model.predict(X_test)).astype(str)
+        truth = data.y[test].astype(str)
+        _append(out, {
+            "dataset": dataset, "k": _k_label(k), "seed": seed, "method": method,
+            "accuracy": f"{accuracy_score(truth, pred):.4f}",
+            "balanced_accuracy": f"{balanced_accuracy_score(truth, pred):.4f}",
+            "fit_seconds": f"{seconds:.1f}", "n_labeled": int(labeled.sum()),
+            "n_train": len(train), "n_test": len(test),
+        })
+
+
+def main(argv=None) -> None:
+    """Command-line entry point."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
+    p.add_argument("--k", nargs="+", default=["1", "5", "10", "all"],
+                   help="labels per class; 'all' keeps every label")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--methods", nargs="+", default=["classical", *GLSM_METHODS],
+                   help="'classical' (all six baselines) and/or GLSM variants: "
+                   + ", ".join(GLSM_METHODS))
+    p.add_argument("--out", type=Path, default=RESULTS / "semi_supervised.csv")
+    p.add_argument("--quick", action="store_true",
+                   help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
+    args = p.parse_args(argv)
+    overrides: dict = {}
+    if args.quick:
+        args.datasets, args.k, args.seeds = ["ftir_villegas_c4"], ["5"], [0, 1]
+        args.out = RESULTS / "quick.csv"
+        overrides = {"pretrain_epochs": 10}
+    ks = [None if k == "all" else int(k) for k in args.k]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    run(args.datasets, ks, args.seeds, args.methods, args.out, overrides)
+    print(f"results: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
