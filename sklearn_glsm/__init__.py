@@ -6,8 +6,9 @@ scikit-learn estimators.
 """
 
 from ._classifier import GLSMClassifier
+from ._persistence import load_model, save_model
 from ._transformer import GLSMTransformer
 
 __version__ = "0.1.0"
 
-__all__ = ["GLSMClassifier", "GLSMTransformer", "__version__"]
+__all__ = ["GLSMClassifier", "GLSMTransformer", "load_model", "save_model", "__version__"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator
 from numbers import Integral, Real
 
@@ -11,6 +12,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
 from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
 
 from .augmentation import SpectralCorruption, SpectralViews
@@ -82,6 +84,13 @@ def resolve_device(device: str) -> str:
     """Turn ``"auto"`` into ``"cuda"`` or ``"cpu"``; refuse CUDA where there is none."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch.device(device)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' or "
+            "'cuda:<index>'."
+        ) from exc
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(
             f"device={device!r} was requested but CUDA is not available on this "
@@ -107,6 +116,46 @@ def seeded(random_state, device: str) -> Iterator[None]:
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+@contextlib.contextmanager
+def unchanged_on_error(estimator: BaseEstimator) -> Iterator[None]:
+    """Put ``estimator`` back as it was if the block raises, KeyboardInterrupt included.
+
+    A fit that fails (bad labels, a diverged loss, Ctrl-C) then leaves a
+    fresh estimator unfitted and a fitted one with its previous model, never
+    a mix such as a new ``n_features_in_`` beside the old net. Fitting only
+    rebinds attributes, so a shallow copy of them is enough.
+    """
+    state = vars(estimator).copy()
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(state)
+        raise
+
+
+def check_float32_range(X: np.ndarray) -> None:
+    """Refuse values that become infinite once cast to float32, the network's dtype."""
+    limit = np.finfo(np.float32).max
+    if X.dtype != np.float32 and X.size and np.abs(X).max() > limit:
+        raise ValueError(
+            f"X holds values up to {np.abs(X).max():g} in magnitude, beyond the float32 "
+            f"range ({limit:g}) the network computes in. Rescale the spectra."
+        )
+
+
+def version_warning(name: str, saved: str | None, current: str) -> None:
+    """Warn that a model is loaded by another version of sklearn_glsm than saved it."""
+    if saved != current:
+        warnings.warn(
+            f"This {name} was saved with sklearn_glsm {saved or 'of an unknown version'} "
+            f"and is loaded with {current}. It may fail or predict differently; refit it "
+            "with this version if you can.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def epoch_history(net) -> list[dict]:
@@ -195,7 +244,26 @@ class GLSMBase(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    def __getstate__(self):
+        # Record the package version, so a pickle loaded elsewhere can tell.
+        from . import __version__
+
+        return {**super().__getstate__(), "_sklearn_glsm_version": __version__}
+
+    def __setstate__(self, state):
+        from . import __version__
+
+        state = dict(state)
+        version_warning(type(self).__name__, state.pop("_sklearn_glsm_version", None), __version__)
+        super().__setstate__(state)
+
     # -- building blocks ---------------------------------------------------
+
+    def _validate_X(self, X, reset: bool) -> np.ndarray:
+        """``validate_data`` for float spectra, refusing values float32 cannot hold."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset)
+        check_float32_range(X)
+        return X
 
     def _views(self) -> SpectralViews:
         return SpectralViews(self.shift, self.stretch, self.scale, self.baseline, self.view_noise)
@@ -224,12 +292,12 @@ class GLSMBase(BaseEstimator):
             "verbose": int(self.verbose > 0),
         }
 
-    def _pretrain(self, X: np.ndarray, device: str) -> PretextNet:
-        """Self-supervised pretraining on the rows of ``X``; returns the fitted net."""
+    def _pretext_net(self, n_points: int, n_samples: int, device: str) -> PretextNet:
+        """The unfitted pretraining net for spectra of ``n_points`` points."""
         use_global = self.global_weight > 0
         use_local = self.local_weight > 0
         module = GLSMPretextModule(
-            n_points=X.shape[1],
+            n_points=n_points,
             n_components=self.n_components,
             width=self.width,
             depth=self.depth,
@@ -243,15 +311,19 @@ class GLSMBase(BaseEstimator):
             use_local=use_local,
         )
         scores = ("global_loss",) * use_global + ("local_loss",) * use_local
-        net = PretextNet(
+        return PretextNet(
             module=module,
             criterion=GLSMLoss,
             criterion__global_weight=self.global_weight,
             criterion__local_weight=self.local_weight,
             callbacks=self._callbacks(scores, self.pretrain_epochs),
-            **self._net_kwargs(X.shape[0], self.pretrain_epochs, device),
+            **self._net_kwargs(n_samples, self.pretrain_epochs, device),
         )
-        if self.pretrain_epochs > 0 and (use_global or use_local):
+
+    def _pretrain(self, X: np.ndarray, device: str) -> PretextNet:
+        """Self-supervised pretraining on the rows of ``X``; returns the fitted net."""
+        net = self._pretext_net(X.shape[1], X.shape[0], device)
+        if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
             return net.fit(X, None)
         return net.initialize()
 
@@ -282,4 +354,13 @@ class GLSMBase(BaseEstimator):
                     outputs.append(out.float().cpu().numpy())
         finally:
             module.train(was_training)
-        return np.concatenate(outputs)
+        out = np.concatenate(outputs)
+        # Never hand back NaN as a result: values near the float32 limit overflow.
+        bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
+        if bad.size:
+            raise ValueError(
+                f"The network's output is not finite for {bad.size} spectra (rows "
+                f"{bad[:10].tolist()}{', ...' if bad.size > 10 else ''}): their values are "
+                "too extreme for float32 arithmetic. Rescale X."
+            )
+        return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,7 +13,15 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import GLSMBase, epoch_history, fill_doc, resolve_device, seeded
+from ._base import (
+    GLSMBase,
+    check_float32_range,
+    epoch_history,
+    fill_doc,
+    resolve_device,
+    seeded,
+    unchanged_on_error,
+)
 from .nn import GLSMClassifierModule, SpectrumEncoder
 from .pretext import FinetuneNet
 
@@ -250,50 +259,70 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         -------
         self : GLSMClassifier
             The fitted classifier.
+
+        Raises
+        ------
+        FloatingPointError
+            If a loss stops being finite. On this or any other error, and on
+            KeyboardInterrupt, the classifier is left as it was before the call.
         """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        labeled = ~unlabeled_mask(y, self.unlabeled)
-        if not labeled.any():
-            raise ValueError(
-                f"y has no labeled sample: every entry is {self.unlabeled!r} (unlabeled). "
-                "GLSMClassifier "
-                "needs labels for at least 2 classes; use GLSMTransformer to pretrain "
-                "on unlabeled spectra alone."
-            )
-        y_labeled = y[labeled]
-        check_classification_targets(y_labeled)
-        self.classes_ = np.unique(y_labeled)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "GLSMClassifier needs labeled samples of at least 2 classes; the "
-                f"labeled rows hold one class only ({self.classes_[0]!r})."
-            )
-        y_encoded = np.searchsorted(self.classes_, y_labeled).astype(np.int64)
-        X = X.astype(np.float32, copy=False)
-        device = resolve_device(self.device)
-        with seeded(self.random_state, device):
-            encoder, normalize, pretrain_history = self._encoder(X, device)
-            module = GLSMClassifierModule(
-                encoder,
-                n_classes=len(self.classes_),
-                normalize=normalize,
-                views=self._views() if self.finetune_augment else None,
-                dropout=self.dropout,
-                freeze_encoder=self.finetune == "head",
-            )
-            kwargs = self._net_kwargs(len(y_encoded), self.finetune_epochs, device)
-            kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr
-            self.net_ = FinetuneNet(
-                module=module,
-                criterion=torch.nn.CrossEntropyLoss,
-                classes=np.arange(len(self.classes_)),
-                callbacks=self._callbacks((), self.finetune_epochs),
-                **kwargs,
-            )
-            self.net_.fit(X[labeled], y_encoded)
-        self.device_ = device
-        self.history_ = {"pretrain": pretrain_history, "finetune": epoch_history(self.net_)}
+        with unchanged_on_error(self):
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+            check_float32_range(X)
+            labeled = ~unlabeled_mask(y, self.unlabeled)
+            if not labeled.any():
+                raise ValueError(
+                    f"y has no labeled sample: every entry is {self.unlabeled!r} "
+                    "(unlabeled). GLSMClassifier needs labels for at least 2 classes; use "
+                    "GLSMTransformer to pretrain on unlabeled spectra alone."
+                )
+            y_labeled = y[labeled]
+            check_classification_targets(y_labeled)
+            classes = np.unique(y_labeled)
+            if len(classes) < 2:
+                raise ValueError(
+                    "GLSMClassifier needs labeled samples of at least 2 classes; the "
+                    f"labeled rows hold one class only ({classes[0]!r})."
+                )
+            y_encoded = np.searchsorted(classes, y_labeled).astype(np.int64)
+            X = X.astype(np.float32, copy=False)
+            device = resolve_device(self.device)
+            with seeded(self.random_state, device):
+                encoder, normalize, pretrain_history = self._encoder(X, device)
+                net = self._finetune_net(encoder, normalize, len(classes), len(y_encoded), device)
+                net.fit(X[labeled], y_encoded)
+            self.classes_ = classes
+            self.net_ = net
+            self.device_ = device
+            self.history_ = {"pretrain": pretrain_history, "finetune": epoch_history(net)}
         return self
+
+    def _finetune_net(
+        self,
+        encoder: SpectrumEncoder,
+        normalize: str,
+        n_classes: int,
+        n_samples: int,
+        device: str,
+    ) -> FinetuneNet:
+        """The unfitted fine-tuning net around ``encoder``."""
+        module = GLSMClassifierModule(
+            encoder,
+            n_classes=n_classes,
+            normalize=normalize,
+            views=self._views() if self.finetune_augment else None,
+            dropout=self.dropout,
+            freeze_encoder=self.finetune == "head",
+        )
+        kwargs = self._net_kwargs(n_samples, self.finetune_epochs, device)
+        kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr
+        return FinetuneNet(
+            module=module,
+            criterion=torch.nn.CrossEntropyLoss,
+            classes=np.arange(n_classes),
+            callbacks=self._callbacks((), self.finetune_epochs),
+            **kwargs,
+        )
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -309,7 +338,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             Probability of each class, columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = self._validate_X(X, reset=False)
         module = self.net_.module_
         proba = self._map_batches(self.net_, lambda xb: torch.softmax(module(xb), 1), X)
         proba = proba.astype(np.float64)
@@ -330,3 +359,37 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``(X, y)``.
+
+        Labels never seen in ``fit`` (for example rows marked unlabeled) are
+        counted as misclassified, as in scikit-learn, with a warning naming them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_spectra, n_points)
+            Spectra on the axis seen in ``fit``.
+        y : array-like of shape (n_spectra,)
+            True labels.
+        sample_weight : array-like of shape (n_spectra,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Fraction of correctly classified spectra.
+        """
+        check_is_fitted(self)
+        unseen = set(np.ravel(y).tolist()) - set(self.classes_.tolist())
+        if unseen:
+            hint = ""
+            if self.unlabeled in unseen or str(self.unlabeled) in unseen:
+                hint = f" Leave out the rows marked {self.unlabeled!r} (unlabeled) to score."
+            warnings.warn(
+                f"y holds labels never seen in fit: {sorted(unseen, key=str)}; they count "
+                f"as misclassified.{hint}",
+                UserWarning,
+                stacklevel=2,
+            )
+        return super().score(X, y, sample_weight=sample_weight)

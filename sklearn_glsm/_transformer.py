@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._base import GLSMBase, epoch_history, fill_doc, resolve_device, seeded
+from ._base import (
+    GLSMBase,
+    epoch_history,
+    fill_doc,
+    resolve_device,
+    seeded,
+    unchanged_on_error,
+)
 
 
 @fill_doc
@@ -78,14 +85,21 @@ class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBas
         -------
         self : GLSMTransformer
             The fitted transformer.
+
+        Raises
+        ------
+        FloatingPointError
+            If a loss stops being finite. On this or any other error, and on
+            KeyboardInterrupt, the transformer is left as it was before the call.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
-        device = resolve_device(self.device)
-        with seeded(self.random_state, device):
-            self.net_ = self._pretrain(X.astype(np.float32, copy=False), device)
-        self.device_ = device
-        self.history_ = {"pretrain": epoch_history(self.net_)}
-        self._n_features_out = self.n_components
+        with unchanged_on_error(self):
+            X = self._validate_X(X, reset=True)
+            device = resolve_device(self.device)
+            with seeded(self.random_state, device):
+                self.net_ = self._pretrain(X.astype(np.float32, copy=False), device)
+            self.device_ = device
+            self.history_ = {"pretrain": epoch_history(self.net_)}
+            self._n_features_out = self.n_components
         return self
 
     def transform(self, X):
@@ -102,7 +116,7 @@ class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBas
             Embeddings, in the floating dtype of ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = self._validate_X(X, reset=False)
         Z = self._map_batches(self.net_, self.net_.module_.embed, X)
         return Z.astype(X.dtype, copy=False)
 
@@ -126,6 +140,6 @@ class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBas
                 f"was fitted with local_weight={self.local_weight} and "
                 f"pretrain_epochs={self.pretrain_epochs}."
             )
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = self._validate_X(X, reset=False)
         R = self._map_batches(self.net_, self.net_.module_.reconstruct, X)
         return R.astype(X.dtype, copy=False)

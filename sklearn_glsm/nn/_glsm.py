@@ -111,6 +111,10 @@ class GLSMClassifierModule(nn.Module):
         Dropout on the embedding before the linear layer.
     freeze_encoder : bool
         Train only the head.
+    consistency : bool
+        In training mode, also return the logits of the plain spectra
+        (without gradient), the targets of the pseudo-label consistency on
+        unlabeled rows.
     """
 
     def __init__(
@@ -121,8 +125,10 @@ class GLSMClassifierModule(nn.Module):
         views: SpectralViews | None = None,
         dropout: float = 0.0,
         freeze_encoder: bool = False,
+        consistency: bool = False,
     ) -> None:
         super().__init__()
+        self.consistency = consistency
         self.normalizer = SpectrumNormalizer(normalize)
         self.encoder = encoder
         self.views = views
@@ -134,8 +140,14 @@ class GLSMClassifierModule(nn.Module):
         """Embedding of raw spectra, shape (n_spectra, n_components)."""
         return self.encoder(self.normalizer(x)[0])
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         z = self.normalizer(x)[0]
-        if self.training and self.views is not None:
-            z = self.normalizer(self.views(z))[0]
-        return self.head(self.encoder(z))
+        if not self.training:
+            return self.head(self.encoder(z))
+        view = self.normalizer(self.views(z))[0] if self.views is not None else z
+        logits = self.head(self.encoder(view))
+        if not self.consistency:
+            return logits
+        with torch.no_grad():
+            plain = self.head(self.encoder(z))
+        return logits, plain

@@ -20,7 +20,31 @@ def check_finite_loss(value: float, name: str, stage: str) -> None:
         )
 
 
-class PretextNet(NeuralNet):
+class _StopOnInterrupt:
+    """Let KeyboardInterrupt stop training instead of ending it as if it were done.
+
+    skorch catches the interrupt in ``partial_fit`` and returns the half-trained
+    net, so a classifier would go on to fine-tune and an estimator would pass
+    for fully fitted. The interrupt is raised again once skorch has cleaned up.
+    """
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):  # noqa: D102
+        self._interrupt = None
+        super().partial_fit(X, y, classes, **fit_params)
+        interrupt, self._interrupt = self._interrupt, None
+        if interrupt is not None:
+            raise interrupt
+        return self
+
+    def fit_loop(self, *args, **kwargs):  # noqa: D102
+        try:
+            return super().fit_loop(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            self._interrupt = exc
+            raise
+
+
+class PretextNet(_StopOnInterrupt, NeuralNet):
     """skorch net for self-supervised pretraining.
 
     The module returns a dict of pretext outputs and the criterion
@@ -40,7 +64,7 @@ class PretextNet(NeuralNet):
         return losses["loss"]
 
 
-class FinetuneNet(NeuralNetClassifier):
+class FinetuneNet(_StopOnInterrupt, NeuralNetClassifier):
     """skorch classifier for fine-tuning that refuses to train on a NaN loss."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):  # noqa: D102

@@ -61,6 +61,43 @@ def reconstruction_loss(reconstructed: torch.Tensor, clean: torch.Tensor) -> tor
     return F.mse_loss(reconstructed, clean)
 
 
+def pseudo_label_loss(
+    strong_logits: torch.Tensor,
+    weak_logits: torch.Tensor,
+    unlabeled: torch.Tensor,
+    threshold: float = 0.95,
+) -> torch.Tensor:
+    """Consistency on unlabeled spectra: a confident prediction teaches its view.
+
+    For every unlabeled spectrum whose prediction on the plain spectrum is
+    at least ``threshold`` confident, the prediction on a random view (axis
+    shift and stretch, gain, baseline, noise) must give the same class
+    (FixMatch-style pseudo-labelling). Unconfident spectra contribute 0,
+    so early in fine-tuning, when nothing is confident, the term is silent.
+
+    Parameters
+    ----------
+    strong_logits : torch.Tensor of shape (n_spectra, n_classes)
+        Logits of the augmented views; gradients flow through them.
+    weak_logits : torch.Tensor of shape (n_spectra, n_classes)
+        Logits of the plain spectra; treated as constant targets.
+    unlabeled : torch.Tensor of bool, shape (n_spectra,)
+        Which rows of the batch are unlabeled.
+    threshold : float
+        Confidence a pseudo-label needs.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar loss, averaged over the unlabeled rows of the batch.
+    """
+    probs = torch.softmax(weak_logits.detach(), dim=1)
+    confidence, pseudo = probs.max(dim=1)
+    mask = (unlabeled & (confidence >= threshold)).to(strong_logits.dtype)
+    per_row = F.cross_entropy(strong_logits, pseudo, reduction="none")
+    return (per_row * mask).sum() / unlabeled.sum().clamp_min(1)
+
+
 class GLSMLoss(nn.Module):
     """``global_weight * L_global + local_weight * L_local``.
 

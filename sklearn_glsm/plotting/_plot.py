@@ -1,0 +1,191 @@
+"""Figures of a GLSM fit: training curves, views, reconstructions, embeddings.
+
+matplotlib is an optional dependency (``pip install sklearn-glsm[plots]``);
+it is imported when a function is called.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+
+def _axes(ax, figsize=(6, 4)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_history(estimator, ax=None):
+    """Training curves from ``history_``: both pretext losses and fine-tuning.
+
+    Parameters
+    ----------
+    estimator : GLSMTransformer or GLSMClassifier
+        A fitted estimator.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    check_is_fitted(estimator)
+    ax = _axes(ax)
+    history = estimator.history_
+    offset = 0
+    for stage, rows in history.items():
+        if not rows:
+            continue
+        epochs = np.arange(1, len(rows) + 1) + offset
+        keys = ["global_loss", "local_loss"] if stage == "pretrain" else ["train_loss"]
+        for key in keys:
+            if key in rows[0]:
+                label = {"global_loss": "pretraining: global (view transformation)",
+                         "local_loss": "pretraining: local (reconstruction)",
+                         "train_loss": f"{stage}: classification"}[key]
+                ax.plot(epochs, [r[key] for r in rows], label=label)
+        if offset:
+            ax.axvline(offset + 0.5, color="0.6", ls=":", lw=1)
+        offset += len(rows)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    ax.set_title("GLSM training curves")
+    return ax
+
+
+def plot_reconstruction(transformer, X, wavenumbers=None, *, noise=0.0, index=0,
+                        random_state=0, ax=None):
+    """Original, noisy and reconstructed spectrum of one row of ``X``.
+
+    Parameters
+    ----------
+    transformer : GLSMTransformer
+        A fitted transformer trained with the local task.
+    X : array-like of shape (n_spectra, n_points)
+        Spectra on the transformer's axis.
+    wavenumbers : array-like of shape (n_points,), optional
+        The axis in cm^-1; point indices when omitted.
+    noise : float, default=0.0
+        Gaussian noise added before reconstruction, relative to the
+        spectrum's standard deviation.
+    index : int, default=0
+        Row of ``X`` to show.
+    random_state : int, default=0
+        Seed of the added noise.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    x = np.asarray(X, dtype=float)[index : index + 1]
+    rng = np.random.default_rng(random_state)
+    noisy = x + noise * x.std() * rng.standard_normal(x.shape)
+    recon = transformer.reconstruct(noisy)
+    axis = np.arange(x.shape[1]) if wavenumbers is None else np.asarray(wavenumbers)
+    ax = _axes(ax, (8, 4))
+    if noise > 0:
+        ax.plot(axis, noisy[0], color="0.7", lw=0.8, label=f"noisy input (noise {noise:g} sd)")
+    ax.plot(axis, x[0], color="k", lw=1.2, label="original")
+    ax.plot(axis, recon[0], color="C3", lw=1.2, ls="--", label="reconstructed")
+    ax.set_xlabel("wavenumber (cm$^{-1}$)" if wavenumbers is not None else "point")
+    ax.set_ylabel("intensity")
+    ax.legend(fontsize=8)
+    ax.set_title("Local task: denoising reconstruction")
+    return ax
+
+
+def plot_views(estimator, X, wavenumbers=None, *, index=0, n_views=2, random_state=0, ax=None):
+    """The random views of one spectrum that the global task compares.
+
+    Views are drawn with the estimator's augmentation strengths (shift,
+    stretch, scale, baseline, view_noise) on the SNV-normalised spectrum;
+    it need not be fitted.
+
+    Parameters
+    ----------
+    estimator : GLSMTransformer or GLSMClassifier
+        Supplies the view strengths.
+    X : array-like of shape (n_spectra, n_points)
+        Spectra.
+    wavenumbers : array-like of shape (n_points,), optional
+        The axis in cm^-1.
+    index : int, default=0
+        Row of ``X`` to show.
+    n_views : int, default=2
+        Number of views.
+    random_state : int, default=0
+        Seed of the views (the global torch state is left untouched).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from ..nn import snv
+
+    x = torch.as_tensor(np.asarray(X, dtype=np.float32)[index : index + 1])
+    clean = snv(x)[0]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(random_state)
+        views = [snv(estimator._views()(clean))[0][0].numpy() for _ in range(n_views)]
+    axis = np.arange(x.shape[1]) if wavenumbers is None else np.asarray(wavenumbers)
+    ax = _axes(ax, (8, 4))
+    ax.plot(axis, clean[0].numpy(), color="k", lw=1.2, label="original (SNV)")
+    for i, v in enumerate(views, 1):
+        ax.plot(axis, v + 0.0, lw=0.9, alpha=0.85, label=f"view {i}")
+    ax.set_xlabel("wavenumber (cm$^{-1}$)" if wavenumbers is not None else "point")
+    ax.set_ylabel("SNV intensity")
+    ax.legend(fontsize=8)
+    ax.set_title("Global task: two random views of one spectrum")
+    return ax
+
+
+def plot_embedding(Z, y, *, method="pca", random_state=0, ax=None):
+    """2-D map of embeddings coloured by class.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_spectra, n_components)
+        Embeddings, e.g. ``GLSMTransformer.transform(X)``.
+    y : array-like of shape (n_spectra,)
+        Class of each spectrum (``-1`` rows are drawn in grey as unlabeled).
+    method : {"pca", "tsne"}, default="pca"
+        Projection to 2-D.
+    random_state : int, default=0
+        Seed of t-SNE.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+    from sklearn.preprocessing import StandardScaler
+
+    Z = StandardScaler().fit_transform(np.asarray(Z, dtype=float))
+    if method == "tsne":
+        P = TSNE(2, random_state=random_state, init="pca").fit_transform(Z)
+    elif method == "pca":
+        P = PCA(2).fit_transform(Z)
+    else:
+        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}.")
+    y = np.asarray(y).astype(str)
+    ax = _axes(ax, (6, 5))
+    unl = y == "-1"
+    if unl.any():
+        ax.scatter(*P[unl].T, s=6, color="0.8", label="unlabeled")
+    for c in np.unique(y[~unl]):
+        ax.scatter(*P[y == c].T, s=10, label=c)
+    ax.set_xlabel(f"{method.upper()} 1")
+    ax.set_ylabel(f"{method.upper()} 2")
+    ax.legend(fontsize=8, markerscale=2)
+    ax.set_title("Learned embedding")
+    return ax
