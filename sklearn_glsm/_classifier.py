@@ -12,6 +12,7 @@ from sklearn.base import ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from torch.utils.data import WeightedRandomSampler
 
 from ._base import (
     GLSMBase,
@@ -90,6 +91,15 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         so a few labels see many plausible variants of their spectra.
     dropout : float, default=0.1
         Dropout on the embedding during fine-tuning.
+    unlabeled_weight : float, default=1.0
+        Weight of the pseudo-label consistency on unlabeled rows during
+        fine-tuning: an unlabeled spectrum the network already classifies
+        with confidence ``pseudo_threshold`` must get the same class on a
+        random view of it. Each fine-tuning batch is then half labeled, half
+        unlabeled rows. 0 fine-tunes on the labeled rows alone; without
+        unlabeled rows the term is off.
+    pseudo_threshold : float, default=0.95
+        Confidence a prediction needs to serve as a pseudo-label.
     unlabeled : int, str or None, default=-1
         Label of unlabeled rows; its string form matches too, so ``-1``
         also marks ``"-1"`` among string labels. ``None``: every row is
@@ -140,6 +150,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "finetune": [StrOptions({"full", "head"})],
         "finetune_augment": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
+        "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
         "unlabeled": [None, Integral, str],
     }
 
@@ -152,6 +164,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         finetune: str = "full",
         finetune_augment: bool = True,
         dropout: float = 0.1,
+        unlabeled_weight: float = 1.0,
+        pseudo_threshold: float = 0.95,
         unlabeled: int | str | None = -1,
         n_components: int = 64,
         width: int = 16,
@@ -206,6 +220,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune = finetune
         self.finetune_augment = finetune_augment
         self.dropout = dropout
+        self.unlabeled_weight = unlabeled_weight
+        self.pseudo_threshold = pseudo_threshold
         self.unlabeled = unlabeled
 
     def __sklearn_clone__(self):
@@ -289,8 +305,19 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             device = resolve_device(self.device)
             with seeded(self.random_state, device):
                 encoder, normalize, pretrain_history = self._encoder(X, device)
-                net = self._finetune_net(encoder, normalize, len(classes), len(y_encoded), device)
-                net.fit(X[labeled], y_encoded)
+                semi = self.unlabeled_weight > 0 and not labeled.all()
+                if semi:
+                    # Unlabeled rows take part with target -1 (see FinetuneNet).
+                    targets = np.full(len(y), -1, dtype=np.int64)
+                    targets[labeled] = y_encoded
+                    rows = slice(None)
+                else:
+                    targets, rows = y_encoded, labeled
+                net = self._finetune_net(
+                    encoder, normalize, len(classes), len(targets), device,
+                    labeled=labeled if semi else None,
+                )
+                net.fit(X[rows], targets)
             self.classes_ = classes
             self.net_ = net
             self.device_ = device
@@ -304,8 +331,16 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         n_classes: int,
         n_samples: int,
         device: str,
+        labeled: np.ndarray | None = None,
     ) -> FinetuneNet:
-        """The unfitted fine-tuning net around ``encoder``."""
+        """The unfitted fine-tuning net around ``encoder``.
+
+        With ``labeled`` (the mask of labeled rows among all training rows)
+        the net trains semi-supervised: a sampler draws batches half from
+        labeled, half from unlabeled rows, and an epoch is
+        ``max(8 * n_labeled, 4 * batch_size)`` draws, at most all rows.
+        """
+        semi = labeled is not None
         module = GLSMClassifierModule(
             encoder,
             n_classes=n_classes,
@@ -313,14 +348,25 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             views=self._views() if self.finetune_augment else None,
             dropout=self.dropout,
             freeze_encoder=self.finetune == "head",
+            consistency=semi,
         )
         kwargs = self._net_kwargs(n_samples, self.finetune_epochs, device)
         kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr
+        if semi:
+            n_labeled = int(labeled.sum())
+            weights = np.where(labeled, 0.5 / n_labeled, 0.5 / (n_samples - n_labeled))
+            n_draws = min(n_samples, max(8 * n_labeled, 4 * kwargs["batch_size"]))
+            kwargs["iterator_train__shuffle"] = False
+            kwargs["iterator_train__sampler"] = WeightedRandomSampler(
+                torch.as_tensor(weights, dtype=torch.double), n_draws, replacement=True
+            )
         return FinetuneNet(
             module=module,
             criterion=torch.nn.CrossEntropyLoss,
             classes=np.arange(n_classes),
-            callbacks=self._callbacks((), self.finetune_epochs),
+            callbacks=self._callbacks(("pseudo_loss",) * semi, self.finetune_epochs),
+            unlabeled_weight=self.unlabeled_weight,
+            pseudo_threshold=self.pseudo_threshold,
             **kwargs,
         )
 

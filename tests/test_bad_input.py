@@ -239,7 +239,6 @@ def test_one_labeled_sample_per_class_works(data):
         clf = quick(GLSMClassifier).fit(X, y_semi)
     assert not user_warnings(record)
     np.testing.assert_array_equal(clf.classes_, [0, 1])
-    assert clf.history_["finetune"][0]["train_batch_count"] == 1
     assert set(clf.predict(X)) <= {0, 1}
 
 

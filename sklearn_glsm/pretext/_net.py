@@ -6,6 +6,8 @@ import math
 
 from skorch import NeuralNet, NeuralNetClassifier
 
+from ._objectives import pseudo_label_loss
+
 _REMEDY = (
     "Lower `lr`, keep `normalize='snv'` for raw intensities, and check X for "
     "extreme values."
@@ -65,9 +67,49 @@ class PretextNet(_StopOnInterrupt, NeuralNet):
 
 
 class FinetuneNet(_StopOnInterrupt, NeuralNetClassifier):
-    """skorch classifier for fine-tuning that refuses to train on a NaN loss."""
+    """skorch classifier for fine-tuning that refuses to train on a NaN loss.
+
+    When the module returns ``(view_logits, plain_logits)`` in training, the
+    batch mixes labeled rows and unlabeled rows (target ``-1``): labeled rows
+    get cross-entropy on their augmented view, unlabeled rows the
+    pseudo-label consistency of :func:`pseudo_label_loss`, weighted by
+    ``unlabeled_weight``.
+
+    Parameters
+    ----------
+    unlabeled_weight : float
+        Weight of the consistency term on unlabeled rows.
+    pseudo_threshold : float
+        Confidence a pseudo-label needs.
+    **kwargs
+        Passed to :class:`skorch.NeuralNetClassifier`.
+    """
+
+    def __init__(self, *args, unlabeled_weight=0.0, pseudo_threshold=0.95, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unlabeled_weight = unlabeled_weight
+        self.pseudo_threshold = pseudo_threshold
 
     def get_loss(self, y_pred, y_true, X=None, training=False):  # noqa: D102
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        check_finite_loss(float(loss.detach()), "classification loss", "fine-tuning")
-        return loss
+        if not isinstance(y_pred, tuple):
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
+            check_finite_loss(float(loss.detach()), "classification loss", "fine-tuning")
+            return loss
+        view_logits, plain_logits = y_pred
+        y_true = y_true.to(view_logits.device)
+        unlabeled = y_true < 0
+        labeled = ~unlabeled
+        supervised = (
+            self.criterion_(view_logits[labeled], y_true[labeled])
+            if labeled.any()
+            else view_logits.sum() * 0.0
+        )
+        consistency = pseudo_label_loss(
+            view_logits, plain_logits, unlabeled, self.pseudo_threshold
+        )
+        for name, value in (("classification loss", supervised),
+                            ("pseudo-label loss", consistency)):
+            check_finite_loss(float(value.detach()), name, "fine-tuning")
+        if training:
+            self.history.record_batch("pseudo_loss", float(consistency.detach()))
+        return supervised + self.unlabeled_weight * consistency
