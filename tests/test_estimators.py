@@ -200,25 +200,25 @@ def test_reconstruct_denoises():
 
 
 def test_semi_supervised_fit(classifier, data):
-    """-1 rows are excluded from classes_, used by pretraining and by the pseudo-label
-    consistency of fine-tuning."""
+    """-1 rows are excluded from classes_, used by pretraining, skipped by fine-tuning
+    (the default unlabeled_weight=0)."""
     np.testing.assert_array_equal(classifier.classes_, [0, 1, 2])
     pretrain, finetune = classifier.history_["pretrain"], classifier.history_["finetune"]
     assert len(pretrain) == 1 and len(finetune) == 40
-    # batch_size=32: 120 rows make 4 pretraining batches; fine-tuning draws
-    # min(120, max(8 * 40 labeled, 4 * 32)) = 120 rows, half labeled: 4 batches.
+    # batch_size=32: 120 rows make 4 pretraining batches, 40 labeled rows 2 fine-tuning ones.
     assert pretrain[0]["train_batch_count"] == 4
-    assert finetune[0]["train_batch_count"] == 4
-    assert "pseudo_loss" in finetune[0]
+    assert finetune[0]["train_batch_count"] == 2
+    assert "pseudo_loss" not in finetune[0]
     assert classifier.n_features_in_ == N_FEATURES
 
 
-def test_unlabeled_weight_zero_fine_tunes_on_labeled_rows_only(data):
-    """unlabeled_weight=0: fine-tuning sees the 40 labeled rows alone (2 batches of 32)."""
+def test_unlabeled_weight_adds_unlabeled_rows_to_fine_tuning(data):
+    """unlabeled_weight>0: fine-tuning draws min(120, max(8 * 40, 4 * 32)) = 120 rows per
+    epoch, half labeled, half unlabeled (4 batches), and logs the pseudo-label loss."""
     X, _, y_semi, _ = data
-    clf = fast(GLSMClassifier, finetune_epochs=2, unlabeled_weight=0.0).fit(X, y_semi)
-    assert clf.history_["finetune"][0]["train_batch_count"] == 2
-    assert "pseudo_loss" not in clf.history_["finetune"][0]
+    clf = fast(GLSMClassifier, finetune_epochs=2, unlabeled_weight=1.0).fit(X, y_semi)
+    assert clf.history_["finetune"][0]["train_batch_count"] == 4
+    assert "pseudo_loss" in clf.history_["finetune"][0]
 
 
 def test_predict_and_predict_proba(classifier, data):
@@ -264,8 +264,7 @@ def test_string_labels_with_unlabeled_marker(data, kind):
     clf = fast(GLSMClassifier, finetune_epochs=5).fit(X, y_semi)
     np.testing.assert_array_equal(clf.classes_, names)
     assert set(clf.predict(X)) <= set(names)
-    # 40 labeled rows alone would make 2 batches; the unlabeled rows join as well.
-    assert clf.history_["finetune"][0]["train_batch_count"] == 4
+    assert clf.history_["finetune"][0]["train_batch_count"] == 2  # 40 labeled rows only
 
 
 def test_unlabeled_none_makes_minus_one_a_class(data):
