@@ -67,8 +67,9 @@ _PRETRAIN_PARAMS_DOC = """\
         Where to train; ``"auto"`` picks CUDA when it is available.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order and augmentations. With an
-        int, refits on the CPU are identical. The caller's global torch and
-        numpy random states are left untouched.
+        int, refits on the CPU with the same number of torch threads are
+        identical (CUDA kernels may differ slightly). The caller's global
+        torch and numpy random states are left untouched.
     verbose : int, default=0
         0 is silent, 1 prints one line per epoch, 2 adds a progress bar
         over the batches of each epoch."""
