@@ -1,0 +1,121 @@
+"""Throughput of the estimators against a plain PyTorch loop on the same network.
+
+python -m benchmarks.speed [--n-samples 3000 30000] [--n-features 1000] [--epochs 2]
+
+For each stage (pretraining, fine-tuning, transform, predict_proba) the same
+module, loss, batch size and data run once through the estimator and once
+through a hand-written PyTorch loop, in the same process; the table gives
+spectra per second and their ratio. Results go to ``docs/benchmark_speed.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sklearn_glsm import GLSMClassifier, GLSMTransformer
+from sklearn_glsm.datasets import make_spectra
+from sklearn_glsm.nn import GLSMClassifierModule
+from sklearn_glsm.pretext import GLSMLoss
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _plain_train(module, loss_fn, X, epochs, batch_size, lr, device):
+    """The reference: shuffle, slice, forward, backward, step. Returns seconds."""
+    module.to(device).train()
+    opt = torch.optim.AdamW(module.parameters(), lr=lr, weight_decay=1e-4)
+    X = torch.as_tensor(X)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(len(X))
+        for i in range(0, len(X), batch_size):
+            idx = perm[i : i + batch_size]
+            loss = loss_fn(module, X[idx].to(device), idx)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return time.perf_counter() - start
+
+
+def _plain_infer(fn, X, batch_size, device):
+    X = torch.as_tensor(X)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for i in range(0, len(X), batch_size):
+            fn(X[i : i + batch_size].to(device)).cpu()
+    return time.perf_counter() - start
+
+
+def measure(n_samples: int, n_features: int, epochs: int, device: str) -> list[tuple]:
+    """Rows (stage, n_samples, plain spectra/s, estimator spectra/s)."""
+    X, y, _ = make_spectra(n_samples, n_features, n_classes=6, random_state=0)
+    X = X.astype(np.float32)
+    rows = []
+    glsm = GLSMTransformer(pretrain_epochs=epochs, random_state=0, device=device)
+    start = time.perf_counter()
+    glsm.fit(X)
+    est = time.perf_counter() - start
+    module = glsm._pretext_net(n_features, n_samples, glsm.device_).initialize().module_
+    criterion = GLSMLoss()
+    plain = _plain_train(module, lambda m, xb, _: criterion(m(xb))["loss"], X, epochs,
+                         glsm.batch_size, glsm.lr, glsm.device_)
+    rows.append(("pretraining", n_samples, n_samples * epochs / plain,
+                 n_samples * epochs / est))
+
+    clf = GLSMClassifier(pretrained=glsm, finetune_epochs=epochs, random_state=0,
+                         device=device)
+    start = time.perf_counter()
+    clf.fit(X, y)
+    est = time.perf_counter() - start
+    cmod = GLSMClassifierModule(
+        glsm.net_.module_.encoder, 6, views=glsm._views(), dropout=clf.dropout
+    )
+    yt = torch.as_tensor(y, dtype=torch.long)
+    ce = torch.nn.CrossEntropyLoss()
+    plain = _plain_train(cmod, lambda m, xb, idx: ce(m(xb), yt[idx].to(xb.device)), X,
+                         epochs, clf.batch_size, clf.lr, clf.device_)
+    rows.append(("fine-tuning", n_samples, n_samples * epochs / plain,
+                 n_samples * epochs / est))
+
+    for stage, method, fn in [
+        ("transform", glsm.transform, glsm.net_.module_.embed),
+        ("predict_proba", clf.predict_proba, lambda xb: torch.softmax(cmod.eval()(xb), 1)),
+    ]:
+        start = time.perf_counter()
+        method(X)
+        est = time.perf_counter() - start
+        plain = _plain_infer(fn, X, glsm.batch_size, glsm.device_)
+        rows.append((stage, n_samples, n_samples / plain, n_samples / est))
+    return rows
+
+
+def main(argv=None) -> None:
+    """Command-line entry point."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--n-samples", type=int, nargs="+", default=[3000, 30000])
+    p.add_argument("--n-features", type=int, default=1000)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--device", default="auto")
+    args = p.parse_args(argv)
+    rows = []
+    for n in args.n_samples:
+        rows += measure(n, args.n_features, args.epochs, args.device)
+    device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() and \
+        args.device != "cpu" else f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
+    lines = [f"Device: {device}; {args.n_features} points per spectrum, {args.epochs} epochs.",
+             "", "| stage | spectra | plain loop (spectra/s) | estimator (spectra/s) | ratio |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {s} | {n} | {a:.0f} | {b:.0f} | {b / a:.2f} |" for s, n, a, b in rows]
+    text = "\n".join(lines) + "\n"
+    (DOCS / "benchmark_speed.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
