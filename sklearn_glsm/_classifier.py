@@ -294,6 +294,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "GLSMTransformer to pretrain on unlabeled spectra alone."
                 )
             y_labeled = y[labeled]
+            if y_labeled.dtype == object:
+                # Once the marker rows are gone, let numpy pick the labels' own
+                # dtype, so predictions compare with plain int or str targets.
+                y_labeled = np.asarray(y_labeled.tolist())
             check_classification_targets(y_labeled)
             classes = np.unique(y_labeled)
             if len(classes) < 2:

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
           "on the labeled ones")
     start = time.perf_counter()
     glsm.fit(X_train, y_semi)
-    results["GLSM (pretrain + fine-tune)"] = (glsm.score(X_test, y_test.astype(object)),
+    results["GLSM (pretrain + fine-tune)"] = (glsm.score(X_test, y_test),
                                               time.perf_counter() - start)
 
     print(f"\nTest accuracy with {args.labels_per_class} labels per class:")
