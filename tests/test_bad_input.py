@@ -23,25 +23,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_glsm import GLSMClassifier, GLSMTransformer
-from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
 from sklearn_glsm.pretext import FinetuneNet, PretextNet
 
 from ._instances import fast
+from .conftest import N_FEATURES, N_SAMPLES
 
-N_SAMPLES, N_FEATURES = 40, 64
 HAS_CUDA = torch.cuda.is_available()
 # Few fine-tuning epochs: these tests check behaviour, not accuracy.
 QUICK = {GLSMTransformer: {}, GLSMClassifier: dict(finetune_epochs=3)}
 BOTH = [GLSMTransformer, GLSMClassifier]
-
-
-@pytest.fixture(scope="module")
-def data():
-    X, y, wavenumbers = make_spectra(
-        n_samples=N_SAMPLES, n_features=N_FEATURES, n_classes=2, random_state=0
-    )
-    return X, y, wavenumbers
 
 
 @pytest.fixture(scope="module")

@@ -25,20 +25,9 @@ from skorch.exceptions import DeviceWarning
 
 import sklearn_glsm
 from sklearn_glsm import GLSMClassifier, GLSMTransformer, load_model, save_model
-from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
 
 from ._instances import fast
-
-N_SAMPLES, N_FEATURES = 40, 64
-
-
-@pytest.fixture(scope="module")
-def data():
-    X, y, wavenumbers = make_spectra(
-        n_samples=N_SAMPLES, n_features=N_FEATURES, n_classes=2, random_state=0
-    )
-    return X, y, wavenumbers
 
 
 @pytest.fixture(scope="module")
