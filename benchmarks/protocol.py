@@ -23,8 +23,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.svm import SVC
 
-from sklearn_glsm import GLSMClassifier
-from sklearn_glsm.preprocessing import WavenumberResampler
+from sklearn_glsm import GLSMClassifier, GLSMTransformer
+from sklearn_glsm.preprocessing import WavenumberResampler, common_axis
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -70,11 +70,66 @@ def split(data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return train_test_split(idx, test_size=0.3, stratify=data.y, random_state=seed)
 
 
+def _step(data: Dataset) -> float:
+    return GRID_STEP["raman" if data.name.startswith("raman") else "ftir"]
+
+
 def grid(data: Dataset, step: float | None = None) -> np.ndarray:
     """The networks' axis: the data set's range at the modality's spacing."""
-    step = step or GRID_STEP["raman" if data.name.startswith("raman") else "ftir"]
+    step = step or _step(data)
     lo, hi = data.wavenumbers.min(), data.wavenumbers.max()
     return np.arange(lo, hi + 1e-9, step)
+
+
+# Extra unlabeled spectra a data set's pretraining may use (same instrument).
+UNLABELED_POOL = {"ftir_kedzierski": "ftir_kedzierski_unlabeled"}
+
+TRANSFER_PAIRS = [
+    ("ftir_kedzierski_unlabeled", "ftir_jung"),
+    ("ftir_villegas_c4", "ftir_frond"),
+    ("ftir_villegas_c4", "ftir_villegas_c8"),
+    ("raman_saliva_covid", "raman_saliva_pd_ad"),
+]
+
+
+def unlabeled_pool(data: Dataset) -> np.ndarray | None:
+    """The extra unlabeled spectra of ``data``, resampled onto its axis, or None."""
+    if data.name not in UNLABELED_POOL:
+        return None
+    pool = load(UNLABELED_POOL[data.name])
+    lo, hi = data.wavenumbers.min(), data.wavenumbers.max()
+    inside = (pool.wavenumbers >= lo) & (pool.wavenumbers <= hi)
+    resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
+                                   extrapolate=True)
+    if not inside.any():
+        raise ValueError(f"{pool.name} does not overlap {data.name}")
+    return resample.fit_transform(pool.X).astype(np.float32)
+
+
+def transfer_grid(source: Dataset, target: Dataset) -> np.ndarray:
+    """The common axis of a transfer pair: their overlap at the modality's spacing."""
+    return common_axis(source.wavenumbers, target.wavenumbers, step=_step(target))
+
+
+def pretrain_source(source: Dataset, axis: np.ndarray, seed: int, **overrides):
+    """GLSM pretraining on every spectrum of ``source`` (no labels), on ``axis``."""
+    resample = WavenumberResampler(wavenumbers=source.wavenumbers, target=axis)
+    X = resample.fit_transform(source.X).astype(np.float32)
+    params = {k: v for k, v in overrides.items() if k in GLSMTransformer().get_params()}
+    return GLSMTransformer(random_state=seed, **params).fit(X)
+
+
+def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
+                    source_model=None, **overrides):
+    """Fine-tune the source's encoder ("GLSM transfer") or the same network from
+    scratch ("scratch") on the target's labels, on the pair's common axis."""
+    params = dict(overrides)
+    if name == "GLSM transfer":
+        params["pretrained"] = source_model
+    else:
+        params["pretrain_epochs"] = 0
+    resample = WavenumberResampler(wavenumbers=target.wavenumbers, target=axis)
+    return make_pipeline(resample, GLSMClassifier(random_state=seed, **params))
 
 
 class PLSDA(PLSRegression):
@@ -117,7 +172,8 @@ GLSM_METHODS = {
 
 def glsm_method(name: str, data: Dataset, seed: int, **overrides) -> object:
     """A GLSM variant on the data set's grid, in a Pipeline with the resampler."""
-    params = {**GLSM_METHODS[name], **overrides}
+    # The method's defining settings win over run-wide overrides.
+    params = {**overrides, **GLSM_METHODS[name]}
     clf = GLSMClassifier(random_state=seed, device="auto", **params)
     resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
     return make_pipeline(resample, clf)

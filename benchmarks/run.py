@@ -25,7 +25,18 @@ from tqdm import tqdm
 
 from sklearn_glsm.datasets import hide_labels
 
-from .protocol import GLSM_METHODS, classical_baselines, glsm_method, load, split
+from .protocol import (
+    GLSM_METHODS,
+    TRANSFER_PAIRS,
+    classical_baselines,
+    glsm_method,
+    load,
+    pretrain_source,
+    split,
+    transfer_grid,
+    transfer_method,
+    unlabeled_pool,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIELDS = ["dataset", "k", "seed", "method", "accuracy", "balanced_accuracy", "fit_seconds",
@@ -54,7 +65,12 @@ def _k_label(k: int | None) -> str:
 
 
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
-    """Run every missing cell and append it to ``out``."""
+    """Run every missing cell and append it to ``out``.
+
+    A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
+    every spectrum of A (no labels) and fine-tune on B's split, both on
+    their common axis.
+    """
     done = _done(out)
     expand = []
     for m in methods:
@@ -63,12 +79,18 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
              if (d, _k_label(k), str(s), m) not in done]
     bar = tqdm(cells, desc="benchmark cells", unit="cell")
     cache: dict = {}
+    sources: dict = {}
     for dataset, k, seed, method in bar:
         bar.set_postfix_str(f"{dataset} k={_k_label(k)} seed={seed} {method}")
+        source_name, _, target_name = dataset.rpartition("->")
         if dataset not in cache:
             cache.clear()
-            cache[dataset] = load(dataset)
-        data = cache[dataset]
+            sources.clear()
+            target = load(target_name)
+            source = load(source_name) if source_name else None
+            pool = unlabeled_pool(target) if not source_name else None
+            cache[dataset] = (target, source, pool)
+        data, source, pool = cache[dataset]
         train, test = split(data, seed)
         unlabeled = "-1"
         y_semi = hide_labels(data.y[train].astype(str), k, unlabeled=unlabeled,
@@ -76,8 +98,19 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
         labeled = y_semi != unlabeled
         X_train, X_test = data.X[train], data.X[test]
         start = time.perf_counter()
-        if method in GLSM_METHODS:
+        if source is not None and method in ("GLSM transfer", "scratch"):
+            axis = transfer_grid(source, data)
+            if method == "GLSM transfer" and seed not in sources:
+                sources[seed] = pretrain_source(source, axis, seed, **glsm_overrides)
+            model = transfer_method(method, data, axis, seed, sources.get(seed),
+                                    **glsm_overrides)
+            model.fit(X_train, y_semi)
+        elif method in GLSM_METHODS:
             model = glsm_method(method, data, seed, **glsm_overrides)
+            if pool is not None:
+                # The extra unlabeled spectra join pretraining, marked "-1".
+                X_train = np.concatenate([X_train, pool])
+                y_semi = np.concatenate([y_semi, np.full(len(pool), unlabeled, dtype=object)])
             model.fit(X_train, y_semi)
         else:
             model = clone(classical_baselines(int(labeled.sum()), seed)[method])
@@ -104,11 +137,23 @@ def main(argv=None) -> None:
     p.add_argument("--methods", nargs="+", default=["classical", *GLSM_METHODS],
                    help="'classical' (all six baselines) and/or GLSM variants: "
                    + ", ".join(GLSM_METHODS))
-    p.add_argument("--out", type=Path, default=RESULTS / "semi_supervised.csv")
+    p.add_argument("--pretrain-epochs", type=int, default=None,
+                   help="override the GLSM pretraining epochs (default: the estimator's)")
+    p.add_argument("--transfer", action="store_true",
+                   help="run the transfer pairs (A->B) instead of the semi-supervised sets")
+    p.add_argument("--out", type=Path, default=None)
     p.add_argument("--quick", action="store_true",
                    help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
     args = p.parse_args(argv)
     overrides: dict = {}
+    if args.pretrain_epochs is not None:
+        overrides["pretrain_epochs"] = args.pretrain_epochs
+    if args.transfer:
+        if args.datasets == SEMI_DATASETS:
+            args.datasets = [f"{a}->{b}" for a, b in TRANSFER_PAIRS]
+        if args.methods == ["classical", *GLSM_METHODS]:
+            args.methods = ["classical", "GLSM transfer", "scratch"]
+    args.out = args.out or RESULTS / ("transfer.csv" if args.transfer else "semi_supervised.csv")
     if args.quick:
         args.datasets, args.k, args.seeds = ["ftir_villegas_c4"], ["5"], [0, 1]
         args.out = RESULTS / "quick.csv"
