@@ -17,7 +17,7 @@ from skorch.callbacks import LRScheduler, PassthroughScoring, ProgressBar
 
 from .augmentation import SpectralCorruption, SpectralViews
 from .nn import GLSMPretextModule
-from .pretext import GLSMLoss, PretextNet
+from .pretext import GLSMLoss, PretextNet, SpectraDataset, collate_batch
 
 _PRETRAIN_PARAMS_DOC = """\
     n_components : int, default=64
@@ -289,6 +289,10 @@ class GLSMBase(BaseEstimator):
             "batch_size": min(self.batch_size, n_samples),
             "train_split": None,
             "iterator_train__shuffle": True,
+            # Whole batches are sliced at once (and memory maps streamed).
+            "dataset": SpectraDataset,
+            "iterator_train__collate_fn": collate_batch,
+            "iterator_valid__collate_fn": collate_batch,
             "device": device,
             "verbose": int(self.verbose > 0),
         }

@@ -121,7 +121,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         ``pretrained`` is given or ``pretrain_epochs=0``.
     n_features_in_ : int
         Number of points per spectrum seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X``, when it had string column names.
     device_ : str
         Device the net was trained on.
@@ -317,7 +317,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     targets[labeled] = y_encoded
                     rows = slice(None)
                 else:
-                    targets, rows = y_encoded, labeled
+                    # A view, not a copy, when every row is labeled (memory maps).
+                    targets = y_encoded
+                    rows = slice(None) if labeled.all() else labeled
                 net = self._finetune_net(
                     encoder, normalize, len(classes), len(targets), device,
                     labeled=labeled if semi else None,
