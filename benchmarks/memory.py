@@ -7,7 +7,7 @@ defaults) to a ``.npy`` file in a temporary folder, chunk by chunk, then in a
 fresh Python process opens it with ``np.load(..., mmap_mode="r")`` and runs,
 in turn, ``GLSMTransformer.fit``, ``transform``, ``GLSMClassifier.fit``
 (every row labeled, fine-tuning the pretrained encoder) and ``predict``,
-recording the process's peak resident set size (``ru_maxrss``) after each.
+recording the process's peak resident set size (``VmHWM``) after each.
 Pages of the memory map that were read count in that figure, so it is an
 upper bound of what the process holds. Results go to
 ``docs/benchmark_memory.md``.
@@ -31,7 +31,16 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    """This process's peak resident set size in MB.
+
+    ``VmHWM`` rather than ``getrusage``'s ``ru_maxrss``: Linux carries
+    ``ru_maxrss`` over ``exec`` from the parent, which here wrote the file.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
 def write_memmap(folder: Path, n_samples: int, n_features: int, chunk: int = 5000):

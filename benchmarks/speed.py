@@ -1,6 +1,7 @@
 """Throughput of the estimators against a plain PyTorch loop on the same network.
 
 python -m benchmarks.speed [--n-samples 3000 30000] [--n-features 1000] [--epochs 2]
+                           [--threads N] [--device cuda]
 
 For each stage (pretraining, fine-tuning, transform, predict_proba) the same
 module, loss, batch size and data run once through the estimator and once
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -119,13 +121,19 @@ def main(argv=None) -> None:
     p.add_argument("--n-features", type=int, default=1000)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     args = p.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     rows = []
     for n in args.n_samples:
         rows += measure(n, args.n_features, args.epochs, args.device)
     device = "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() and \
         args.device != "cpu" else f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
-    lines = [f"Device: {device}; {args.n_features} points per spectrum, {args.epochs} epochs.",
+    command = "python -m benchmarks.speed " + " ".join(argv if argv is not None else sys.argv[1:])
+    lines = [f"Command: `{command.strip()}`", "",
+             f"Device: {device}; {args.n_features} points per spectrum, {args.epochs} epochs; "
+             "default network, batch size 64; a short warm-up fit of each kind first.",
              "", "| stage | spectra | plain loop (spectra/s) | estimator (spectra/s) | ratio |",
              "|---|---|---|---|---|"]
     lines += [f"| {s} | {n} | {a:.0f} | {b:.0f} | {b / a:.2f} |" for s, n, a, b in rows]

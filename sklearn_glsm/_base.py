@@ -352,11 +352,11 @@ class GLSMBase(BaseEstimator):
             with torch.inference_mode():
                 # One buffer for every batch; only a short last batch needs zeros.
                 batch = torch.empty((size, X.shape[1]), dtype=torch.float32)
+                rows = batch.numpy()  # shares memory: numpy casts and copies in one step
                 for start in range(0, X.shape[0], size):
-                    chunk = np.asarray(X[start : start + size], dtype=np.float32)
-                    n = chunk.shape[0]
-                    batch[:n] = torch.from_numpy(chunk)
-                    batch[n:] = 0.0
+                    n = min(size, X.shape[0] - start)
+                    rows[:n] = X[start : start + n]
+                    rows[n:] = 0.0
                     out = fn(batch.to(device))[:n]
                     outputs.append(out.float().cpu().numpy())
         finally:
