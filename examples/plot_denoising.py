@@ -43,7 +43,7 @@ train, test = slice(0, 400), slice(400, None)
 # The transformer sees only the noisy measurements of the first 400 spectra,
 # as it would in the lab; it never sees the clean ones. The network and the
 # epoch count are small so that the example runs in about two minutes on two
-# CPU cores (the benchmarks, ``docs/benchmarks.md``, use larger settings).
+# CPU cores (the benchmarks, :doc:`/benchmarks`, use larger settings).
 #
 # Two transformers: GLSM as used for pretraining (both tasks, a 64-dimensional
 # embedding), and one made for denoising alone: the global task off
@@ -88,6 +88,17 @@ for name, values in errors.items():
     print(f"  {name.replace(chr(10), ' '):34s} {np.median(values):.4f}")
 
 # %%
+# :func:`~sklearn_glsm.plotting.plot_reconstruction` shows the local task at
+# work on one held-out spectrum: it adds noise itself (here 0.3 standard
+# deviations of the spectrum) and draws the input, the noisy version and the
+# reconstruction of the denoiser.
+from sklearn_glsm.plotting import plot_reconstruction
+
+ax = plot_reconstruction(denoiser, X_clean[test], wavenumbers, noise=0.3, index=0)
+ax.set_ylabel("Intensity (a.u.)")
+ax.figure.tight_layout()
+
+# %%
 # One test spectrum with a cosmic-ray spike: the whole axis, then a zoom on
 # the spike.
 residual = np.abs(X_noisy[test] - X_clean[test])
@@ -110,12 +121,21 @@ for ax, mask in [(ax1, slice(None)), (ax2, zoom)]:
     )
     ax.set_xlabel("Wavenumber (cm⁻¹)")
     ax.set_ylabel("Intensity (a.u.)")
+# The spike is far taller than any band: both panels cut it off, so that the
+# bands and the noise stay visible.
+truth = X_clean[test][i]
+ax1.set_ylim(truth.min() - 0.3, truth.max() + 0.5)
+ax1.annotate(
+    f"spike, {X_noisy[test][i].max():.1f} high",
+    xy=(spike, truth.max() + 0.5),
+    xytext=(spike + 60, truth.max() + 0.2),
+    fontsize="small",
+    arrowprops=dict(arrowstyle="->", color="0.4"),
+)
 ax1.set_title("A held-out spectrum")
-ax1.legend(fontsize="small")
-ax2.set_title(f"Zoom around the spike at {spike:.0f} cm⁻¹")
-truth = X_clean[test][i, zoom]
-margin = 0.5 * np.ptp(truth)
-ax2.set_ylim(truth.min() - margin, truth.max() + margin)  # the spike itself is cut off
+ax1.legend(fontsize="small", loc="upper left", ncols=2)
+ax2.set_title(f"Zoom around the spike at {spike:.0f} cm⁻¹ (cut off)")
+ax2.set_ylim(truth[zoom].min() - 0.25, truth[zoom].max() + 0.25)
 fig.tight_layout()
 
 # %%

@@ -109,7 +109,7 @@ fig.tight_layout()
 # No label of A is used. The network and the epoch count are small so that
 # the example runs in about two minutes on two CPU cores; the settings behind
 # the reported results are in the project's benchmarks
-# (``docs/benchmarks.md``).
+# (:doc:`/benchmarks`).
 from sklearn_glsm import GLSMClassifier, GLSMTransformer
 
 small_network = dict(n_components=64, width=16, depth=3, random_state=0)

@@ -45,7 +45,7 @@ class GLSMTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GLSMBas
         ``global_loss``, ``local_loss`` and ``dur`` (seconds).
     n_features_in_ : int
         Number of points per spectrum seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X``, when it had string column names.
     device_ : str
         Device the net was trained on.

@@ -1,6 +1,23 @@
-"""Plots of GLSM fits (matplotlib, optional). For confusion matrices use
-:class:`sklearn.metrics.ConfusionMatrixDisplay`."""
+"""Figures of GLSM fits: training curves, views, reconstructions, embeddings and
+confusion matrices.
 
-from ._plot import plot_embedding, plot_history, plot_reconstruction, plot_views
+matplotlib is an optional dependency (``pip install "sklearn-glsm[plots]"``); it is
+imported when a function is called. Every function draws on the ``ax`` it is
+given, or on a new figure, and returns the axes.
+"""
 
-__all__ = ["plot_embedding", "plot_history", "plot_reconstruction", "plot_views"]
+from ._plot import (
+    plot_confusion_matrix,
+    plot_embedding,
+    plot_history,
+    plot_reconstruction,
+    plot_views,
+)
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_embedding",
+    "plot_history",
+    "plot_reconstruction",
+    "plot_views",
+]

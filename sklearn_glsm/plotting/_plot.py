@@ -1,4 +1,5 @@
-"""Figures of a GLSM fit: training curves, views, reconstructions, embeddings.
+"""Figures of a GLSM fit: training curves, views, reconstructions, embeddings,
+confusion matrices.
 
 matplotlib is an optional dependency (``pip install sklearn-glsm[plots]``);
 it is imported when a function is called.
@@ -22,6 +23,13 @@ def _axes(ax, figsize=(6, 4)):
 def plot_history(estimator, ax=None):
     """Training curves from ``history_``: both pretext losses and fine-tuning.
 
+    Pretraining contributes the global loss (view transformation, an InfoNCE
+    cross-entropy, ``log(batch_size)`` at chance) and the local loss (mean
+    squared reconstruction error in SNV units); a classifier's fine-tuning
+    adds its training loss and, when unlabeled rows took part, the
+    pseudo-label term. The stages follow each other along one epoch axis,
+    separated by a dotted line; the loss axis is logarithmic.
+
     Parameters
     ----------
     estimator : GLSMTransformer or GLSMClassifier
@@ -32,30 +40,47 @@ def plot_history(estimator, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
     """
     check_is_fitted(estimator)
-    ax = _axes(ax)
-    history = estimator.history_
-    offset = 0
-    for stage, rows in history.items():
+    ax = _axes(ax, (7, 4))
+    curves = {
+        "pretrain": [
+            ("global_loss", "pretraining: global (view transformation)", "C0"),
+            ("local_loss", "pretraining: local (reconstruction)", "C1"),
+        ],
+        "finetune": [
+            ("train_loss", "fine-tuning: total training loss", "C3"),
+            ("pseudo_loss", "fine-tuning: pseudo-label term", "C2"),
+        ],
+    }
+    names = {"pretrain": "pretraining", "finetune": "fine-tuning"}
+    offset, spans = 0, []
+    for stage, rows in estimator.history_.items():
         if not rows:
             continue
         epochs = np.arange(1, len(rows) + 1) + offset
-        keys = ["global_loss", "local_loss"] if stage == "pretrain" else ["train_loss"]
-        for key in keys:
-            if key in rows[0]:
-                label = {"global_loss": "pretraining: global (view transformation)",
-                         "local_loss": "pretraining: local (reconstruction)",
-                         "train_loss": f"{stage}: classification"}[key]
-                ax.plot(epochs, [r[key] for r in rows], label=label)
+        for key, label, color in curves.get(stage, [("train_loss", f"{stage}: loss", None)]):
+            if key not in rows[0]:
+                continue
+            values = np.array([row[key] for row in rows], dtype=float)
+            values[values <= 0] = np.nan  # a silent pseudo-label term has no log
+            if np.isnan(values).all():
+                continue
+            ax.plot(epochs, values, color=color, lw=1.5, label=label)
         if offset:
             ax.axvline(offset + 0.5, color="0.6", ls=":", lw=1)
+        spans.append((names.get(stage, stage), offset + 0.5 * (len(rows) + 1)))
         offset += len(rows)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
+    if len(spans) > 1:  # name the stages above the axes
+        for name, middle in spans:
+            ax.text(middle, 1.01, name, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=8, color="0.3")
+    ax.set_xlabel("Epoch")
+    ax.set_ylabel("Training loss (log scale)")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
-    ax.set_title("GLSM training curves")
+    ax.set_title("GLSM training curves", pad=16 if len(spans) > 1 else None)
     return ax
 
 
@@ -79,10 +104,12 @@ def plot_reconstruction(transformer, X, wavenumbers=None, *, noise=0.0, index=0,
     random_state : int, default=0
         Seed of the added noise.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
 
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
     """
     x = np.asarray(X, dtype=float)[index : index + 1]
     rng = np.random.default_rng(random_state)
@@ -94,8 +121,8 @@ def plot_reconstruction(transformer, X, wavenumbers=None, *, noise=0.0, index=0,
         ax.plot(axis, noisy[0], color="0.7", lw=0.8, label=f"noisy input (noise {noise:g} sd)")
     ax.plot(axis, x[0], color="k", lw=1.2, label="original")
     ax.plot(axis, recon[0], color="C3", lw=1.2, ls="--", label="reconstructed")
-    ax.set_xlabel("wavenumber (cm$^{-1}$)" if wavenumbers is not None else "point")
-    ax.set_ylabel("intensity")
+    ax.set_xlabel("Wavenumber (cm$^{-1}$)" if wavenumbers is not None else "Point")
+    ax.set_ylabel("Intensity")
     ax.legend(fontsize=8)
     ax.set_title("Local task: denoising reconstruction")
     return ax
@@ -123,10 +150,12 @@ def plot_views(estimator, X, wavenumbers=None, *, index=0, n_views=2, random_sta
     random_state : int, default=0
         Seed of the views (the global torch state is left untouched).
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
 
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
     """
     from ..nn import snv
 
@@ -140,10 +169,10 @@ def plot_views(estimator, X, wavenumbers=None, *, index=0, n_views=2, random_sta
     ax.plot(axis, clean[0].numpy(), color="k", lw=1.2, label="original (SNV)")
     for i, v in enumerate(views, 1):
         ax.plot(axis, v + 0.0, lw=0.9, alpha=0.85, label=f"view {i}")
-    ax.set_xlabel("wavenumber (cm$^{-1}$)" if wavenumbers is not None else "point")
+    ax.set_xlabel("Wavenumber (cm$^{-1}$)" if wavenumbers is not None else "Point")
     ax.set_ylabel("SNV intensity")
     ax.legend(fontsize=8)
-    ax.set_title("Global task: two random views of one spectrum")
+    ax.set_title(f"Global task: {n_views} random views of one spectrum")
     return ax
 
 
@@ -161,10 +190,12 @@ def plot_embedding(Z, y, *, method="pca", random_state=0, ax=None):
     random_state : int, default=0
         Seed of t-SNE.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
 
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
     """
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
@@ -184,8 +215,67 @@ def plot_embedding(Z, y, *, method="pca", random_state=0, ax=None):
         ax.scatter(*P[unl].T, s=6, color="0.8", label="unlabeled")
     for c in np.unique(y[~unl]):
         ax.scatter(*P[y == c].T, s=10, label=c)
-    ax.set_xlabel(f"{method.upper()} 1")
-    ax.set_ylabel(f"{method.upper()} 2")
+    axis_name = {"pca": "principal component", "tsne": "t-SNE"}[method]
+    ax.set_xlabel(f"{axis_name} 1")
+    ax.set_ylabel(f"{axis_name} 2")
     ax.legend(fontsize=8, markerscale=2)
-    ax.set_title("Learned embedding")
+    ax.set_title(f"Learned embedding ({method.upper() if method == 'pca' else 't-SNE'})")
+    return ax
+
+
+def plot_confusion_matrix(estimator, X, y, ax=None, *, normalize=None, labels=None,
+                          xticks_rotation="horizontal", cmap="Blues", colorbar=False):
+    """Confusion matrix of a fitted classifier on labeled spectra.
+
+    A thin wrapper of :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_predictions`
+    that predicts once and puts the accuracy in the title.
+
+    Parameters
+    ----------
+    estimator : classifier
+        A fitted classifier, e.g. :class:`~sklearn_glsm.GLSMClassifier` or a
+        pipeline ending in one.
+    X : array-like of shape (n_spectra, n_points)
+        Spectra, typically held-out test spectra.
+    y : array-like of shape (n_spectra,)
+        Their true classes. Pass labeled rows only: a row marked unlabeled
+        counts as a class of its own.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    normalize : {"true", "pred", "all"} or None, default=None
+        Normalise the counts over the true classes (rows), the predicted
+        classes (columns) or all spectra; ``None`` shows counts.
+    labels : array-like of shape (n_classes,), optional
+        Classes to show and their order; by default every class in ``y`` or
+        in the predictions.
+    xticks_rotation : {"horizontal", "vertical"} or float, default="horizontal"
+        Rotation of the predicted-class labels; long class names read
+        better at 45 degrees.
+    cmap : str or matplotlib Colormap, default="Blues"
+        Colour map of the cells.
+    colorbar : bool, default=False
+        Draw a colour bar.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on; ``ax.images[0]`` is the matrix.
+
+    See Also
+    --------
+    sklearn.metrics.ConfusionMatrixDisplay : The display used.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    check_is_fitted(estimator)
+    y = np.asarray(y)
+    y_pred = estimator.predict(X)
+    ax = _axes(ax, (5.5, 5))
+    ConfusionMatrixDisplay.from_predictions(
+        y, y_pred, labels=labels, normalize=normalize, ax=ax, cmap=cmap,
+        colorbar=colorbar, xticks_rotation=xticks_rotation,
+        values_format=".2f" if normalize else None,
+    )
+    accuracy = np.mean(y_pred == y)
+    ax.set_title(f"Confusion matrix: accuracy {accuracy:.3f} on {len(y)} spectra")
     return ax

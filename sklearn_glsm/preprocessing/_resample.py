@@ -93,14 +93,14 @@ class WavenumberResampler(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    wavenumbers_ : ndarray of shape (n_features_in_,)
+    wavenumbers_ : ndarray of shape (`n_features_in_`,)
         Validated input axis in cm^-1 (float64, in the order of the input columns).
     target_ : ndarray of shape (n_targets,)
         Validated output axis in cm^-1 (float64, in the order of the output columns).
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during :term:`fit`. Defined only when `X` has
+        Number of features seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :meth:`fit`. Defined only when `X` has
         feature names that are all strings.
 
     See Also
