@@ -1,6 +1,7 @@
 """Out-of-core data: batched access and fitting on a ``numpy.memmap``."""
 
 import numpy as np
+import pytest
 import torch
 from torch.utils.data import DataLoader
 
@@ -43,3 +44,16 @@ def test_fit_on_memmap_equals_fit_in_memory(tmp_path, data):
     )
     # The caller's read-only map is untouched and still a map.
     assert isinstance(X_map, np.memmap) and not X_map.flags.writeable
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_memmap_batches_train_on_cuda(tmp_path, data):
+    """On a GPU, batches read from the map are moved to the device as they are drawn."""
+    X, y, _ = data
+    np.save(tmp_path / "X.npy", X.astype(np.float32))
+    X_map = np.load(tmp_path / "X.npy", mmap_mode="r")
+    clf = fast(GLSMClassifier, finetune_epochs=3, device="cuda").fit(X_map, y)
+    assert next(clf.net_.module_.parameters()).is_cuda
+    proba = clf.predict_proba(X_map)
+    assert isinstance(proba, np.ndarray)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
