@@ -7,12 +7,12 @@ Build (from the repository root)::
 The gallery executes every ``examples/plot_*.py``; the build needs no network.
 """
 
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
 
 import sklearn_glsm  # noqa: E402
 
@@ -33,6 +33,8 @@ extensions = [
     "numpydoc",
     "myst_parser",
     "sphinx_gallery.gen_gallery",
+    # docs/sphinxext/glsm_docs.py: the benchmark-tables page, the api.rst check.
+    "glsm_docs",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -41,8 +43,8 @@ exclude_patterns = [
     "_build",
     "Thumbs.db",
     ".DS_Store",
-    # Tables written by benchmarks/report.py and benchmarks/speed.py; they are
-    # included into benchmarks.md, not pages of their own.
+    # Tables written by the benchmark scripts; generated/benchmark_tables.md and
+    # the user guide include them, they are not pages of their own.
     "benchmark_*.md",
     # sphinx-gallery writes it to the source root; not part of the toctree.
     "sg_execution_times.rst",
@@ -65,17 +67,6 @@ numpydoc_class_members_toctree = False
 # intersphinx inventories (a download); types stay plain text.
 numpydoc_xref_param_type = False
 
-# scikit-learn's metadata-routing and set_output methods are inherited by every
-# estimator; their docstrings point into scikit-learn's own documentation, and
-# scikit-learn documents them.
-_SKLEARN_PLUMBING = re.compile(r"set_\w+_request|get_metadata_routing|set_output")
-
-
-def skip_sklearn_plumbing(app, what, name, obj, skip, options):
-    """Leave scikit-learn's metadata-routing methods out of the API pages."""
-    return True if _SKLEARN_PLUMBING.fullmatch(name) else None
-
-
 # -- Gallery -------------------------------------------------------------------
 
 sphinx_gallery_conf = {
@@ -83,76 +74,21 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"__init__\.py",
-    "within_subsection_order": "FileNameSortKey",
+    # From the quick start to the specialised examples (docs/sphinxext/glsm_docs.py).
+    "within_subsection_order": "glsm_docs.GalleryOrder",
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
-    # Link function names in the examples to the API reference pages.
+    # Link names in the examples' code to the API reference pages (newer
+    # sphinx-gallery versions do this by default and ignore the setting).
     "reference_url": {"sklearn_glsm": None},
     "doc_module": ("sklearn_glsm",),
     "backreferences_dir": "generated/backreferences",
     # An example that raises fails the build.
     "abort_on_example_error": True,
 }
-
-# -- Benchmark tables ------------------------------------------------------------
-# benchmarks/report.py, speed.py and memory.py write docs/benchmark_<name>.md (and
-# a .png for the accuracy tables). A page that includes every one of them is
-# generated here, so a new table appears in the site without editing a page.
-
-DOCS = Path(__file__).resolve().parent
-BENCHMARK_WRITERS = {
-    "semi_supervised": ("Semi-supervised accuracy", "python -m benchmarks.report"),
-    "transfer": (
-        "Transfer accuracy",
-        "python -m benchmarks.report --csv benchmarks/results/transfer.csv --name transfer",
-    ),
-    "speed": ("Speed against a plain PyTorch loop", "python -m benchmarks.speed"),
-    "memory": ("Peak memory on a memory-mapped data set", "python -m benchmarks.memory"),
-}
-
-
-def write_benchmark_tables():
-    """Write ``generated/benchmark_tables.md``, including every ``benchmark_*.md``."""
-    lines = [
-        "# Benchmark tables",
-        "",
-        "Every table below is included verbatim from the file the benchmark script",
-        "wrote into `docs/`. How each run was made, on which machine, and what the",
-        "numbers mean is on the {doc}`/benchmarks` page.",
-        "",
-    ]
-    order = list(BENCHMARK_WRITERS)  # accuracy first, then cost; unknown tables last
-    tables = sorted(
-        DOCS.glob("benchmark_*.md"),
-        key=lambda path: (order.index(path.stem[10:]) if path.stem[10:] in order else 99, path),
-    )
-    for table in tables:
-        name = table.stem.removeprefix("benchmark_")
-        title, command = BENCHMARK_WRITERS.get(
-            name, (name.replace("_", " ").capitalize(), f"a script in benchmarks/ ({table.name})")
-        )
-        lines += [
-            f"## {title}",
-            "",
-            f"Written to `docs/{table.name}` by `{command}`.",
-            "",
-            "```{include} ../" + table.name,
-            "```",
-            "",
-        ]
-        if table.with_suffix(".png").is_file():
-            lines += [f"![{title}](../{table.stem}.png)", ""]
-    out = DOCS / "generated" / "benchmark_tables.md"
-    out.parent.mkdir(exist_ok=True)
-    text = "\n".join(lines)
-    if not out.is_file() or out.read_text() != text:  # unchanged: no rebuild
-        out.write_text(text)
-
-
-write_benchmark_tables()
 
 # -- HTML ----------------------------------------------------------------------
 
@@ -166,40 +102,3 @@ html_theme_options = {
 }
 html_static_path = []
 html_show_sourcelink = False
-
-
-PUBLIC_MODULES = [
-    "sklearn_glsm",
-    "sklearn_glsm.augmentation",
-    "sklearn_glsm.datasets",
-    "sklearn_glsm.nn",
-    "sklearn_glsm.plotting",
-    "sklearn_glsm.preprocessing",
-    "sklearn_glsm.pretext",
-]
-
-
-def check_api_reference(app):
-    """Warn (an error with ``-W``) about public names that api.rst leaves out."""
-    import importlib
-
-    from sphinx.util import logging
-
-    text = (DOCS / "api.rst").read_text()
-    listed = set(re.findall(r"^   (\w+)$", text, flags=re.MULTILINE))
-    listed |= set(re.findall(r"^\.\. data:: (\w+)$", text, flags=re.MULTILINE))
-    for module in PUBLIC_MODULES:
-        missing = sorted(
-            name
-            for name in importlib.import_module(module).__all__
-            if name not in listed and not name.startswith("__")
-        )
-        if missing:
-            logging.getLogger(__name__).warning(
-                f"docs/api.rst does not list {module}.{{{', '.join(missing)}}}"
-            )
-
-
-def setup(app):
-    app.connect("autodoc-skip-member", skip_sklearn_plumbing)
-    app.connect("builder-inited", check_api_reference)
