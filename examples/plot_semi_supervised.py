@@ -150,6 +150,7 @@ print(f"GLSMTransformer fitted in {perf_counter() - tic:.0f} s on {transformer.d
 # :func:`~sklearn_glsm.plotting.plot_embedding` draws both.
 from sklearn_glsm.plotting import plot_embedding
 
+# sphinx_gallery_thumbnail_number = 2
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5))
 plot_embedding(StandardNormalVariate().fit_transform(X_test), y_test, method="tsne", ax=ax1)
 ax1.set_title("SNV spectra (t-SNE)")

@@ -173,3 +173,17 @@ def test_plot_confusion_matrix_needs_a_fitted_estimator(fitted):
     X, y, *_ = fitted
     with pytest.raises(NotFittedError):
         plot_confusion_matrix(GLSMClassifier(), X, y)
+
+
+def test_plot_history_loss_axis_reads_as_plain_numbers(fitted):
+    """Tick labels like 0.1 and 2, not 10^-1 or 2x10^0, and some on every axis."""
+    *_, clf, glsm = fitted
+    for estimator in (clf, glsm):
+        ax = plot_history(estimator)
+        ax.figure.canvas.draw()
+        labels = [t.get_text() for t in ax.get_yticklabels(minor=False)]
+        labels += [t.get_text() for t in ax.get_yticklabels(minor=True)]
+        shown = [s for s in labels if s]
+        assert shown and not any("^" in s or "times" in s for s in shown)
+        for s in shown:
+            float(s)

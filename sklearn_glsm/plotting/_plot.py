@@ -79,6 +79,20 @@ def plot_history(estimator, ax=None):
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Training loss (log scale)")
     ax.set_yscale("log")
+    # Plain numbers (0.3, 2) rather than 3x10^-1 on the log axis. Minor ticks are
+    # labelled only when the axis spans less than a decade: 2, 3 and 5 times a
+    # power of ten, or every one on a very short axis.
+    from matplotlib.ticker import FuncFormatter
+
+    def minor_label(value, _):
+        low, high = ax.get_ylim()
+        if high >= 10 * low or value <= 0:
+            return ""
+        mantissa = round(value / 10 ** np.floor(np.log10(value)))
+        return f"{value:.2g}" if high < 2 * low or mantissa in (2, 3, 5) else ""
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.2g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(minor_label))
     ax.legend(fontsize=8)
     ax.set_title("GLSM training curves", pad=16 if len(spans) > 1 else None)
     return ax
