@@ -47,31 +47,66 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _color(method: str) -> str:
+    return "tab:blue" if "GLSM" in method else "tab:orange" if method == "scratch" else "0.55"
+
+
+def _against_k(ax, part: pd.DataFrame) -> None:
+    """Accuracy against labels per class, one line per method."""
+    for method, rows in part.groupby("method", observed=True):
+        rows = rows.sort_values("k")
+        x = [K_ORDER.index(str(k)) for k in rows["k"]]
+        style = "-o" if method.startswith("GLSM") else "--."
+        ax.errorbar(x, rows["mean"], yerr=rows["std"].fillna(0), fmt=style, capsize=3,
+                    label=method)
+    ax.set_xticks(range(len(K_ORDER)), K_ORDER)
+    ax.set_xlabel("labeled spectra per class (k)")
+    ax.set_ylabel("test accuracy (mean ± std over seeds)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+
+
+def _dots(ax, part: pd.DataFrame) -> None:
+    """One k only: each method's mean (dot) ± std (bar), sorted, methods named on the axis."""
+    rows = part.sort_values("mean")
+    for i, (_, r) in enumerate(rows.iterrows()):
+        std = 0.0 if np.isnan(r["std"]) else r["std"]
+        ax.errorbar(r["mean"], i, xerr=std, fmt="o", color=_color(r["method"]), ms=7,
+                    capsize=4, lw=1.5)
+        ax.text(r["mean"], i + 0.22, f"{r['mean']:.3f}", ha="center", va="bottom", fontsize=8)
+    ax.set_yticks(range(len(rows)), rows["method"])
+    ax.set_ylim(-0.6, len(rows) - 0.3)
+    seeds = "/".join(str(n) for n in sorted(rows["count"].unique()))
+    ax.set_xlabel(f"test accuracy, mean ± std over {seeds} seeds")
+    ax.grid(axis="x", alpha=0.3)
+
+
 def plot(table: pd.DataFrame, path: Path) -> None:
-    """Accuracy against labels per class, one line per method, one panel per data set."""
+    """One panel per data set: accuracy against k, or a dot chart while one k is measured.
+
+    In the dot chart GLSM is blue, the same network without pretraining
+    (scratch) orange and the classical baselines grey.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     datasets = sorted(table["dataset"].unique())
-    fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4), squeeze=False)
+    n_methods = table.groupby("dataset", observed=True)["method"].nunique().max()
+    fig, axes = plt.subplots(1, len(datasets), squeeze=False,
+                             figsize=(6 * len(datasets), max(4.0, 0.4 * n_methods + 1.4)))
     for ax, dataset in zip(axes[0], datasets, strict=True):
         part = table[table["dataset"] == dataset]
-        for method, rows in part.groupby("method", observed=True):
-            rows = rows.sort_values("k")
-            x = [K_ORDER.index(str(k)) for k in rows["k"]]
-            style = "-o" if method.startswith("GLSM") else "--."
-            ax.errorbar(x, rows["mean"], yerr=rows["std"].fillna(0), fmt=style, capsize=3,
-                        label=method)
-        ax.set_xticks(range(len(K_ORDER)), K_ORDER)
-        ax.set_xlabel("labeled spectra per class (k)")
-        ax.set_ylabel("test accuracy (mean ± std over seeds)")
-        ax.set_title(dataset)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        ks = part["k"].astype(str).unique()
+        if len(ks) > 1:
+            _against_k(ax, part)
+            ax.set_title(dataset)
+        else:
+            _dots(ax, part)
+            ax.set_title(f"{dataset}, k = {ks[0]} labels per class", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 

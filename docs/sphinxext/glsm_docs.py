@@ -2,8 +2,8 @@
 
 * ``generated/benchmark_tables.md``: one page that includes every
   ``docs/benchmark_<name>.md`` the benchmark scripts wrote, so a new table
-  appears in the site without editing a page, with a chart of each accuracy
-  table (``generated/benchmark_<name>_chart.png``).
+  appears in the site without editing a page, with the plot
+  (``docs/benchmark_<name>.png``) the same script drew.
 * A warning (an error with ``-W``) for every public name, in the ``__all__``
   of a public module, that ``api.rst`` does not list.
 * :class:`GalleryOrder`, the order of the gallery examples.
@@ -46,74 +46,9 @@ PUBLIC_MODULES = [
 ]
 
 _SKLEARN_PLUMBING = re.compile(r"set_\w+_request|get_metadata_routing|set_output")
-_CELL = re.compile(r"([\d.]+) ± ([\d.]+) \(n=(\d+)\)")
 
 
 # -- benchmark tables ---------------------------------------------------------------
-
-
-def parse_accuracy_table(text: str) -> dict:
-    """``{(section, column): [(method, mean, std, n), ...]}`` of a report.py table.
-
-    Cells that are not ``mean ± std (n=N)`` (speed, memory tables) are skipped,
-    so those tables give an empty dict.
-    """
-    results: dict = {}
-    section, columns = "", []
-    for line in text.splitlines():
-        if line.startswith("#"):
-            section, columns = line.lstrip("#").strip(), []
-            continue
-        if not line.startswith("|") or set(line) <= set("|-: "):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not columns:
-            columns = cells[1:]
-            continue
-        for column, cell in zip(columns, cells[1:], strict=False):
-            match = _CELL.fullmatch(cell)
-            if match:
-                mean, std, n = float(match[1]), float(match[2]), int(match[3])
-                results.setdefault((section, column), []).append((cells[0], mean, std, n))
-    return results
-
-
-def accuracy_chart(results: dict, path: Path) -> None:
-    """One panel per (data set, k): each method's mean (dot) ± std (bar)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = list(results.items())
-    n_rows = max(len(rows) for _, rows in panels)
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(6.5 * len(panels), 0.38 * n_rows + 1.4), squeeze=False
-    )
-    for ax, ((section, column), rows) in zip(axes[0], panels, strict=True):
-        rows = sorted(rows, key=lambda row: row[1])
-        names = [row[0] for row in rows]
-        colors = [
-            "tab:blue" if "GLSM" in name else "tab:orange" if name == "scratch" else "0.6"
-            for name in names
-        ]
-        for i, ((_, mean, std, _), color) in enumerate(zip(rows, colors, strict=True)):
-            ax.errorbar(mean, i, xerr=std, fmt="o", color=color, ms=7, capsize=4, lw=1.5)
-            ax.text(mean, i + 0.22, f"{mean:.3f}", ha="center", va="bottom", fontsize=8)
-        ax.set_yticks(range(len(rows)), names)
-        ax.set_ylim(-0.6, len(rows) - 0.3)
-        low = min(row[1] - row[2] for row in rows)
-        high = max(row[1] + row[2] for row in rows)
-        ax.set_xlim(max(0.0, low - 0.03), min(1.0, high + 0.03))
-        n_seeds = sorted({row[3] for row in rows})
-        ax.set_xlabel(f"test accuracy, mean ± std over {'/'.join(map(str, n_seeds))} seeds")
-        ax.set_title(f"{section}, {column.replace('k=', 'k = ')} labels per class",
-                     fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _rank(path: Path) -> int:
@@ -123,14 +58,14 @@ def _rank(path: Path) -> int:
 
 
 def write_benchmark_tables(app=None) -> None:
-    """Write ``generated/benchmark_tables.md`` and a chart of every accuracy table."""
+    """Write ``generated/benchmark_tables.md``: every table, with its plot when there is one."""
     generated = DOCS / "generated"
     lines = [
         "# Benchmark tables",
         "",
         "Every table below is included verbatim from the file the benchmark script",
-        "wrote into `docs/`; the charts are drawn from those tables when the docs are",
-        "built. How each run was made, on which machine, and what the numbers mean",
+        "wrote into `docs/`, with the plot it drew. How each run was made, on which",
+        "machine, and what the numbers mean",
         "is on the {doc}`/benchmarks` page.",
         "",
     ]
@@ -148,22 +83,9 @@ def write_benchmark_tables(app=None) -> None:
             "```",
             "",
         ]
-        results = parse_accuracy_table(table.read_text())
-        if results:
-            chart = generated / f"{table.stem}_chart.png"
-            accuracy_chart(results, chart)
-            lines += [
-                f"![{title}: mean ± std over seeds, per method]({chart.name})",
-                "",
-                "GLSM in blue, the same network without pretraining (scratch) in orange,",
-                "classical baselines (after SNV) in grey; dot: mean over seeds, bar: ±1",
-                "standard deviation.",
-                "",
-            ]
-            # The script's own plot has k on its x axis: readable once several k exist.
-            columns = {column for _, column in results}
-            if len(columns) > 1 and table.with_suffix(".png").is_file():
-                lines += [f"![{title} against k](../{table.stem}.png)", ""]
+        chart = table.with_suffix(".png")
+        if chart.is_file():
+            lines += [f"![{title}](../{chart.name})", ""]
     out = generated / "benchmark_tables.md"
     out.parent.mkdir(exist_ok=True)
     text = "\n".join(lines)
