@@ -32,6 +32,8 @@ BENCHMARK_WRITERS = {
         "python -m benchmarks.report --csv benchmarks/results/transfer.csv --name transfer",
     ),
     "speed": ("Speed against a plain PyTorch loop", "python -m benchmarks.speed"),
+    "data_loading": ("Data loading: per row against whole batches",
+                     "python -m benchmarks.data_loading"),
     "memory": ("Peak memory on a memory-mapped data set", "python -m benchmarks.memory"),
 }
 
