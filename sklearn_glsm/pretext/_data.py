@@ -27,9 +27,6 @@ class SpectraDataset(Dataset):
         Passed to :class:`skorch.dataset.Dataset`.
     """
 
-    def __init__(self, X, y=None, length=None):
-        super().__init__(X, y, length=length)
-
     def __getitems__(self, indices) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch of rows ``indices`` as ``(X, y)`` tensors."""
         idx = np.asarray(indices)
