@@ -168,10 +168,37 @@ GLSM_METHODS = {
 }
 
 
-def glsm_method(name: str, data: Dataset, seed: int, **overrides) -> object:
-    """A GLSM variant on the data set's grid, in a Pipeline with the resampler."""
+def _pretrain_params(name: str, overrides: dict) -> dict:
+    """The transformer settings of a GLSM variant: its own, then run-wide ones."""
+    params = {**overrides, **GLSM_METHODS[name]}
+    return {k: v for k, v in params.items() if k in GLSMTransformer().get_params()}
+
+
+def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
+                    **overrides) -> GLSMTransformer:
+    """The pretraining of GLSM variant ``name`` on ``X_train`` (no labels).
+
+    It depends on the split, not on k: the benchmark fits it once per (data
+    set, seed, variant) and fine-tunes it for every k, which is what a
+    ``GLSMClassifier(random_state=seed)`` would pretrain inside its own fit.
+    """
+    resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
+    X = resample.fit_transform(X_train).astype(np.float32)
+    transformer = GLSMTransformer(random_state=seed, device="auto",
+                                  **_pretrain_params(name, overrides))
+    return transformer.fit(X)
+
+
+def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **overrides) -> object:
+    """A GLSM variant on the data set's grid, in a Pipeline with the resampler.
+
+    With ``pretrained`` (from :func:`pretrain_method`) the classifier
+    fine-tunes a copy of that encoder instead of pretraining anew.
+    """
     # The method's defining settings win over run-wide overrides.
     params = {**overrides, **GLSM_METHODS[name]}
+    if pretrained is not None:
+        params["pretrained"] = pretrained
     clf = GLSMClassifier(random_state=seed, device="auto", **params)
     resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
     return make_pipeline(resample, clf)

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import json
 import time
 from pathlib import Path
 
+import joblib
 import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from tqdm import tqdm
 
+from sklearn_glsm import GLSMTransformer
 from sklearn_glsm.datasets import hide_labels
 
 from .protocol import (
@@ -31,6 +35,7 @@ from .protocol import (
     classical_baselines,
     glsm_method,
     load,
+    pretrain_method,
     pretrain_source,
     split,
     transfer_grid,
@@ -54,7 +59,7 @@ def _done(path: Path) -> set[tuple]:
 def _append(path: Path, row: dict) -> None:
     new = not path.exists()
     with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
         if new:
             writer.writeheader()
         writer.writerow(row)
@@ -64,28 +69,54 @@ def _k_label(k: int | None) -> str:
     return "all" if k is None else str(k)
 
 
+def _cell_order(cell: tuple) -> tuple:
+    """Cheap cells first: k = all last, then by seed, so that one pretraining
+    serves every k of its (data set, seed, variant) while it is in memory."""
+    dataset, k, seed, method = cell
+    return (dataset, k is None, seed, method, -1 if k is None else k)
+
+
+def _cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
+    """``fit(*args, **kwargs)`` once per ``key``: its result and seconds, kept on disk.
+
+    Pretraining does not depend on k, so every k of a (data set, seed,
+    variant) fine-tunes the same encoder; the file lets an interrupted run
+    resume without pretraining again.
+    """
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    path = cache_dir / f"{digest}.joblib"
+    if path.exists():
+        return joblib.load(path)
+    start = time.perf_counter()
+    entry = {"key": key, "model": fit(*args, **kwargs), "seconds": time.perf_counter() - start}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    joblib.dump(entry, path.with_suffix(".tmp"))
+    path.with_suffix(".tmp").replace(path)
+    return entry
+
+
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
     """Run every missing cell and append it to ``out``.
 
     A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
     every spectrum of A (no labels) and fine-tune on B's split, both on
-    their common axis.
+    their common axis. A GLSM cell's ``fit_seconds`` counts its pretraining
+    (measured once, see :func:`_cached_pretraining`) plus its fine-tuning.
     """
     done = _done(out)
+    cache_dir = out.parent / "cache"
     expand = []
     for m in methods:
         expand += list(classical_baselines(2, 0)) if m == "classical" else [m]
-    cells = [(d, k, s, m) for d in datasets for k in ks for s in seeds for m in expand
-             if (d, _k_label(k), str(s), m) not in done]
+    cells = sorted(((d, k, s, m) for d in datasets for k in ks for s in seeds for m in expand
+                    if (d, _k_label(k), str(s), m) not in done), key=_cell_order)
     bar = tqdm(cells, desc="benchmark cells", unit="cell")
     cache: dict = {}
-    sources: dict = {}
     for dataset, k, seed, method in bar:
         bar.set_postfix_str(f"{dataset} k={_k_label(k)} seed={seed} {method}")
         source_name, _, target_name = dataset.rpartition("->")
         if dataset not in cache:
             cache.clear()
-            sources.clear()
             target = load(target_name)
             source = load(source_name) if source_name else None
             pool = unlabeled_pool(target) if not source_name else None
@@ -97,25 +128,38 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
                              random_state=seed)
         labeled = y_semi != unlabeled
         X_train, X_test = data.X[train], data.X[test]
+        pretrain_seconds = 0.0
+        # The defaults are part of the key: changing them invalidates the cache.
+        key = {"dataset": dataset, "seed": seed, "method": method,
+               "params": {**GLSMTransformer().get_params(), **glsm_overrides}}
         start = time.perf_counter()
         if source is not None and method in ("GLSM transfer", "scratch"):
             axis = transfer_grid(source, data)
-            if method == "GLSM transfer" and seed not in sources:
-                sources[seed] = pretrain_source(source, axis, seed, **glsm_overrides)
-            model = transfer_method(method, data, axis, seed, sources.get(seed),
-                                    **glsm_overrides)
+            pretrained = None
+            if method == "GLSM transfer":
+                entry = _cached_pretraining(cache_dir, key, pretrain_source, source, axis, seed,
+                                            **glsm_overrides)
+                pretrained, pretrain_seconds = entry["model"], entry["seconds"]
+            model = transfer_method(method, data, axis, seed, pretrained, **glsm_overrides)
+            start = time.perf_counter()
             model.fit(X_train, y_semi)
         elif method in GLSM_METHODS:
-            model = glsm_method(method, data, seed, **glsm_overrides)
             if pool is not None:
                 # The extra unlabeled spectra join pretraining, marked "-1".
                 X_train = np.concatenate([X_train, pool])
                 y_semi = np.concatenate([y_semi, np.full(len(pool), unlabeled, dtype=object)])
+            pretrained = None
+            if method != "scratch":
+                entry = _cached_pretraining(cache_dir, key, pretrain_method, method, data,
+                                            X_train, seed, **glsm_overrides)
+                pretrained, pretrain_seconds = entry["model"], entry["seconds"]
+            model = glsm_method(method, data, seed, pretrained, **glsm_overrides)
+            start = time.perf_counter()
             model.fit(X_train, y_semi)
         else:
             model = clone(classical_baselines(int(labeled.sum()), seed)[method])
             model.fit(X_train[labeled], y_semi[labeled].astype(str))
-        seconds = time.perf_counter() - start
+        seconds = time.perf_counter() - start + pretrain_seconds
         pred = np.asarray(model.predict(X_test)).astype(str)
         truth = data.y[test].astype(str)
         _append(out, {

@@ -1,0 +1,110 @@
+"""The benchmark harness: resumable cells and pretraining shared across k.
+
+The real spectra live outside the repository; these tests swap the loader
+for synthetic spectra and use a tiny network, so they check the harness's
+bookkeeping, not accuracy.
+"""
+
+import csv
+
+import numpy as np
+import pytest
+from benchmarks import protocol, run
+
+from sklearn_glsm.datasets import make_spectra
+
+TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
+        "finetune_epochs": 2, "batch_size": 16}
+
+
+@pytest.fixture
+def synthetic(monkeypatch):
+    """Replace the shared-data loader by 90 synthetic spectra of 3 classes."""
+    X, y, wn = make_spectra(n_samples=90, n_features=120, n_classes=3, random_state=0)
+    data = protocol.Dataset("synthetic", X.astype(np.float32), y.astype(str), wn)
+    monkeypatch.setattr(run, "load", lambda name: data)
+    return data
+
+
+@pytest.fixture
+def counted_pretraining(monkeypatch):
+    """Count the calls of the benchmark's GLSM pretraining."""
+    calls = []
+    original = run.pretrain_method
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run, "pretrain_method", counting)
+    return calls
+
+
+def _rows(path):
+    with path.open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_cell_once_and_pretraining_once_per_seed(synthetic, counted_pretraining,
+                                                      tmp_path):
+    out = tmp_path / "results.csv"
+    methods = ["LR", "GLSM", "scratch"]
+    run.run(["synthetic"], [2, None], [0], methods, out, TINY)
+    rows = _rows(out)
+    assert sorted((r["k"], r["method"]) for r in rows) == sorted(
+        (k, m) for k in ("2", "all") for m in methods)
+    assert {r["n_labeled"] for r in rows if r["k"] == "2"} == {"6"}
+    assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
+    # One pretraining serves both k, and lands in the on-disk cache.
+    assert counted_pretraining == ["GLSM"]
+    assert len(list((tmp_path / "cache").glob("*.joblib"))) == 1
+
+    # A second run finds every cell done: nothing is refitted or appended.
+    run.run(["synthetic"], [2, None], [0], methods, out, TINY)
+    assert len(_rows(out)) == len(rows)
+    assert counted_pretraining == ["GLSM"]
+
+
+def test_interrupted_run_keeps_finished_cells(synthetic, counted_pretraining, tmp_path,
+                                              monkeypatch):
+    out = tmp_path / "results.csv"
+    original = run.glsm_method
+
+    def failing(name, *args, **kwargs):
+        if name == "scratch":
+            raise KeyboardInterrupt
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(run, "glsm_method", failing)
+    with pytest.raises(KeyboardInterrupt):
+        run.run(["synthetic"], [2], [0], ["LR", "GLSM", "scratch"], out, TINY)
+    assert sorted(r["method"] for r in _rows(out)) == ["GLSM", "LR"]
+
+    # Resuming runs only the missing cell and reuses the cached pretraining.
+    monkeypatch.setattr(run, "glsm_method", original)
+    run.run(["synthetic"], [2], [0], ["LR", "GLSM", "scratch"], out, TINY)
+    assert sorted(r["method"] for r in _rows(out)) == ["GLSM", "LR", "scratch"]
+    assert counted_pretraining == ["GLSM"]
+
+
+def test_cache_key_includes_settings(tmp_path):
+    calls = []
+
+    def fit(value):
+        calls.append(value)
+        return value
+
+    first = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 1)
+    again = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 2)
+    other = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-2}}, fit, 3)
+    assert (first["model"], again["model"], other["model"]) == (1, 1, 3)
+    assert calls == [1, 3]
+    assert first["seconds"] >= 0
+
+
+def test_cheap_cells_first():
+    cells = [("d", None, 0, "GLSM"), ("d", 5, 1, "GLSM"), ("d", 1, 0, "LR"),
+             ("d", 10, 0, "GLSM"), ("d", 1, 0, "GLSM")]
+    assert sorted(cells, key=run._cell_order) == [
+        ("d", 1, 0, "GLSM"), ("d", 10, 0, "GLSM"), ("d", 1, 0, "LR"), ("d", 5, 1, "GLSM"),
+        ("d", None, 0, "GLSM")]
