@@ -9,8 +9,8 @@ import csv
 
 import numpy as np
 import pytest
-from benchmarks import protocol, run
 
+from benchmarks import protocol, run
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
