@@ -95,12 +95,15 @@ def _cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     return entry
 
 
-def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
+def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
+        source_seed: int | None = None) -> None:
     """Run every missing cell and append it to ``out``.
 
     A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
     every spectrum of A (no labels) and fine-tune on B's split, both on
-    their common axis. A GLSM cell's ``fit_seconds`` counts its pretraining
+    their common axis; with ``source_seed`` that pretraining is done once,
+    with this seed, and serves every seed's split of B (the source data do
+    not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
     (measured once, see :func:`_cached_pretraining`) plus its fine-tuning.
     """
     done = _done(out)
@@ -137,8 +140,10 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict) -> None:
             axis = transfer_grid(source, data)
             pretrained = None
             if method == "GLSM transfer":
-                entry = _cached_pretraining(cache_dir, key, pretrain_source, source, axis, seed,
-                                            **glsm_overrides)
+                pretrain_seed = seed if source_seed is None else source_seed
+                key["seed"] = pretrain_seed
+                entry = _cached_pretraining(cache_dir, key, pretrain_source, source, axis,
+                                            pretrain_seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = transfer_method(method, data, axis, seed, pretrained, **glsm_overrides)
             start = time.perf_counter()
@@ -185,6 +190,9 @@ def main(argv=None) -> None:
                    help="override the GLSM pretraining epochs (default: the estimator's)")
     p.add_argument("--transfer", action="store_true",
                    help="run the transfer pairs (A->B) instead of the semi-supervised sets")
+    p.add_argument("--source-seed", type=int, default=None,
+                   help="transfer: pretrain on A once with this seed for every seed of B "
+                   "(default: once per seed)")
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--quick", action="store_true",
                    help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
@@ -204,7 +212,7 @@ def main(argv=None) -> None:
         overrides = {"pretrain_epochs": 10}
     ks = [None if k == "all" else int(k) for k in args.k]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    run(args.datasets, ks, args.seeds, args.methods, args.out, overrides)
+    run(args.datasets, ks, args.seeds, args.methods, args.out, overrides, args.source_seed)
     print(f"results: {args.out}")
 
 
