@@ -25,11 +25,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from sklearn_glsm.datasets import hide_labels
-from sklearn_glsm.preprocessing import WavenumberResampler
 from sklearn_glsm.pretext import _objectives
 
-from .protocol import glsm_method, grid, load, pretrain_method, split
+from .protocol import glsm_method, label_draw, load, pretrain_method, to_grid
 
 
 def main(argv=None) -> None:
@@ -43,13 +41,11 @@ def main(argv=None) -> None:
     if args.temperature is not None:
         _objectives.view_transformation_loss.__defaults__ = (args.temperature,)
     data = load(args.dataset)
-    train, _ = split(data, args.seed)
-    y_semi = hide_labels(data.y[train].astype(str), args.k, unlabeled="-1",
-                         random_state=args.seed)
+    train, _, y_semi = label_draw(data, args.seed, args.k)
     labeled, dev = y_semi != "-1", y_semi == "-1"
     X, truth = data.X[train], data.y[train].astype(str)
     transformer = pretrain_method("GLSM", data, X, args.seed)
-    resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
+    resample = to_grid(data)
     Z = transformer.transform(resample.fit_transform(X).astype(np.float32))
     scores = {}
     for name, est in [("embedding + LR", LogisticRegression(max_iter=3000)),

@@ -17,10 +17,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 
 from sklearn_glsm import GLSMClassifier, GLSMTransformer
-from sklearn_glsm.datasets import hide_labels
-from sklearn_glsm.preprocessing import WavenumberResampler
 
-from .protocol import grid, load, split
+from .protocol import label_draw, load, to_grid
 
 
 def main(argv=None) -> None:
@@ -32,10 +30,8 @@ def main(argv=None) -> None:
     p.add_argument("--pretrain-epochs", type=int, default=30)
     args = p.parse_args(argv)
     data = load(args.dataset)
-    train, test = split(data, args.seed)
-    y_semi = hide_labels(data.y[train].astype(str), args.k, unlabeled="-1",
-                         random_state=args.seed)
-    resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
+    train, test, y_semi = label_draw(data, args.seed, args.k)
+    resample = to_grid(data)
     X_train = resample.fit_transform(data.X[train]).astype(np.float32)
     X_test = resample.transform(data.X[test]).astype(np.float32)
     glsm = GLSMTransformer(pretrain_epochs=args.pretrain_epochs, random_state=args.seed)

@@ -24,6 +24,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.svm import SVC
 
 from sklearn_glsm import GLSMClassifier, GLSMTransformer
+from sklearn_glsm.datasets import hide_labels
 from sklearn_glsm.preprocessing import WavenumberResampler, common_axis
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -70,6 +71,15 @@ def split(data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return train_test_split(idx, test_size=0.3, stratify=data.y, random_state=seed)
 
 
+def label_draw(data: Dataset, seed: int,
+               k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train and test indices of ``seed`` and the training labels with all but
+    ``k`` per class hidden as ``"-1"`` (``k=None`` keeps every label)."""
+    train, test = split(data, seed)
+    y_semi = hide_labels(data.y[train].astype(str), k, unlabeled="-1", random_state=seed)
+    return train, test, y_semi
+
+
 def _step(data: Dataset) -> float:
     return GRID_STEP["raman" if data.name.startswith("raman") else "ftir"]
 
@@ -79,6 +89,11 @@ def grid(data: Dataset, step: float | None = None) -> np.ndarray:
     step = step or _step(data)
     lo, hi = data.wavenumbers.min(), data.wavenumbers.max()
     return np.arange(lo, hi + 1e-9, step)
+
+
+def to_grid(data: Dataset) -> WavenumberResampler:
+    """The resampler from the data set's axis onto the networks' :func:`grid`."""
+    return WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
 
 
 # Extra unlabeled spectra a data set's pretraining may use (same instrument).
@@ -182,7 +197,7 @@ def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
     set, seed, variant) and fine-tunes it for every k, which is what a
     ``GLSMClassifier(random_state=seed)`` would pretrain inside its own fit.
     """
-    resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
+    resample = to_grid(data)
     X = resample.fit_transform(X_train).astype(np.float32)
     transformer = GLSMTransformer(random_state=seed, device="auto",
                                   **_pretrain_params(name, overrides))
@@ -200,5 +215,5 @@ def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **override
     if pretrained is not None:
         params["pretrained"] = pretrained
     clf = GLSMClassifier(random_state=seed, device="auto", **params)
-    resample = WavenumberResampler(wavenumbers=data.wavenumbers, target=grid(data))
+    resample = to_grid(data)
     return make_pipeline(resample, clf)

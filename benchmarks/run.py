@@ -27,17 +27,16 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from tqdm import tqdm
 
 from sklearn_glsm import GLSMTransformer
-from sklearn_glsm.datasets import hide_labels
 
 from .protocol import (
     GLSM_METHODS,
     TRANSFER_PAIRS,
     classical_baselines,
     glsm_method,
+    label_draw,
     load,
     pretrain_method,
     pretrain_source,
-    split,
     transfer_grid,
     transfer_method,
     unlabeled_pool,
@@ -125,10 +124,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             pool = unlabeled_pool(target) if not source_name else None
             cache[dataset] = (target, source, pool)
         data, source, pool = cache[dataset]
-        train, test = split(data, seed)
-        unlabeled = "-1"
-        y_semi = hide_labels(data.y[train].astype(str), k, unlabeled=unlabeled,
-                             random_state=seed)
+        unlabeled = "-1"  # the marker label_draw uses
+        train, test, y_semi = label_draw(data, seed, k)
         labeled = y_semi != unlabeled
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0

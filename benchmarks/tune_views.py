@@ -17,9 +17,7 @@ import argparse
 
 import numpy as np
 
-from sklearn_glsm.datasets import hide_labels
-
-from .protocol import glsm_method, load, split
+from .protocol import glsm_method, label_draw, load
 
 DATASETS = ["ftir_villegas_c4", "raman_saliva_covid", "ftir_kedzierski"]
 
@@ -29,8 +27,7 @@ def dev_accuracy(name: str, warps, seeds, k: int = 5) -> dict[float, list[float]
     data = load(name)
     scores: dict[float, list[float]] = {w: [] for w in warps}
     for seed in seeds:
-        train, _ = split(data, seed)
-        y_semi = hide_labels(data.y[train].astype(str), k, unlabeled="-1", random_state=seed)
+        train, _, y_semi = label_draw(data, seed, k)
         dev = y_semi == "-1"
         X, truth = data.X[train], data.y[train].astype(str)
         for w in warps:
