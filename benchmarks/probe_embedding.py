@@ -27,7 +27,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from sklearn_glsm.pretext import _objectives
 
-from .protocol import glsm_method, label_draw, load, pretrain_method, to_grid
+from .protocol import UNLABELED, glsm_method, label_draw, load, pretrain_method, to_grid
 
 
 def main(argv=None) -> None:
@@ -42,7 +42,7 @@ def main(argv=None) -> None:
         _objectives.view_transformation_loss.__defaults__ = (args.temperature,)
     data = load(args.dataset)
     train, _, y_semi = label_draw(data, args.seed, args.k)
-    labeled, dev = y_semi != "-1", y_semi == "-1"
+    labeled, dev = y_semi != UNLABELED, y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
     transformer = pretrain_method("GLSM", data, X, args.seed)
     resample = to_grid(data)

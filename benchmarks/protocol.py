@@ -34,6 +34,9 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # about 1.2 cm^-1 sampling.
 GRID_STEP = {"ftir": 4.0, "raman": 1.2}
 
+# The label that marks an unlabeled spectrum (labels are strings here).
+UNLABELED = "-1"
+
 
 @dataclass
 class Dataset:
@@ -54,7 +57,7 @@ def load(name: str) -> Dataset:
     if name.startswith("raman_saliva"):
         return Dataset(name, X, d["y"], wn, groups=d["subject"])
     if "y" not in d.files:
-        return Dataset(name, X, np.full(len(X), "-1"), wn)
+        return Dataset(name, X, np.full(len(X), UNLABELED), wn)
     y = d["polymer_group"] if name in ("ftir_kedzierski", "ftir_jung", "ftir_frond") else d["y"]
     # Groups with fewer than 2 members cannot be split (PVC in Kedzierski).
     values, counts = np.unique(y, return_counts=True)
@@ -74,9 +77,9 @@ def split(data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def label_draw(data: Dataset, seed: int,
                k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Train and test indices of ``seed`` and the training labels with all but
-    ``k`` per class hidden as ``"-1"`` (``k=None`` keeps every label)."""
+    ``k`` per class hidden as :data:`UNLABELED` (``k=None`` keeps every label)."""
     train, test = split(data, seed)
-    y_semi = hide_labels(data.y[train].astype(str), k, unlabeled="-1", random_state=seed)
+    y_semi = hide_labels(data.y[train].astype(str), k, unlabeled=UNLABELED, random_state=seed)
     return train, test, y_semi
 
 

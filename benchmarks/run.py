@@ -31,6 +31,7 @@ from sklearn_glsm import GLSMTransformer
 from .protocol import (
     GLSM_METHODS,
     TRANSFER_PAIRS,
+    UNLABELED,
     classical_baselines,
     glsm_method,
     label_draw,
@@ -124,9 +125,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             pool = unlabeled_pool(target) if not source_name else None
             cache[dataset] = (target, source, pool)
         data, source, pool = cache[dataset]
-        unlabeled = "-1"  # the marker label_draw uses
         train, test, y_semi = label_draw(data, seed, k)
-        labeled = y_semi != unlabeled
+        labeled = y_semi != UNLABELED
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0
         # The defaults are part of the key: changing them invalidates the cache.
@@ -147,9 +147,9 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             model.fit(X_train, y_semi)
         elif method in GLSM_METHODS:
             if pool is not None:
-                # The extra unlabeled spectra join pretraining, marked "-1".
+                # The extra unlabeled spectra join pretraining, marked UNLABELED.
                 X_train = np.concatenate([X_train, pool])
-                y_semi = np.concatenate([y_semi, np.full(len(pool), unlabeled, dtype=object)])
+                y_semi = np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)])
             pretrained = None
             if method != "scratch":
                 entry = _cached_pretraining(cache_dir, key, pretrain_method, method, data,

@@ -17,7 +17,7 @@ import argparse
 
 import numpy as np
 
-from .protocol import glsm_method, label_draw, load
+from .protocol import UNLABELED, glsm_method, label_draw, load
 
 DATASETS = ["ftir_villegas_c4", "raman_saliva_covid", "ftir_kedzierski"]
 
@@ -28,7 +28,7 @@ def dev_accuracy(name: str, warps, seeds, k: int = 5) -> dict[float, list[float]
     scores: dict[float, list[float]] = {w: [] for w in warps}
     for seed in seeds:
         train, _, y_semi = label_draw(data, seed, k)
-        dev = y_semi == "-1"
+        dev = y_semi == UNLABELED
         X, truth = data.X[train], data.y[train].astype(str)
         for w in warps:
             model = glsm_method("scratch", data, seed, shift=w, stretch=w).fit(X, y_semi)
