@@ -8,6 +8,7 @@ spectra are never passed to any ``fit``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from sklearn_glsm import GLSMClassifier, GLSMTransformer
 from sklearn_glsm.datasets import hide_labels
 from sklearn_glsm.preprocessing import WavenumberResampler, common_axis
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# ``../shared/data`` beside the checkout; GLSM_BENCHMARK_DATA points elsewhere
+# (a machine where the checkout travels without its neighbours).
+DATA = Path(os.environ.get("GLSM_BENCHMARK_DATA",
+                           Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 
 # Spacing of the common grid the networks see, in cm^-1: the FTIR sets are
 # recorded at 4 cm^-1 resolution (sampled near 1 cm^-1), the Raman sets at
