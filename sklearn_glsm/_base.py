@@ -109,7 +109,9 @@ def seeded(random_state, device: str) -> Iterator[None]:
 
     Everything random in a fit (initial weights, batch order, augmentations)
     draws from torch's global generator; forking it keeps the caller's state
-    as it was.
+    as it was. On CUDA, cuDNN is also held to deterministic algorithms for the
+    block (and put back after), so that a fixed seed gives the same model
+    there too.
     """
     if random_state is None:
         # Fresh entropy without advancing numpy's global generator.
@@ -117,9 +119,16 @@ def seeded(random_state, device: str) -> Iterator[None]:
     else:
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     devices = [torch.device(device).index or 0] if device.startswith("cuda") else []
+    cudnn = torch.backends.cudnn
+    flags = cudnn.deterministic, cudnn.benchmark
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
-        yield
+        if devices:
+            cudnn.deterministic, cudnn.benchmark = True, False
+        try:
+            yield
+        finally:
+            cudnn.deterministic, cudnn.benchmark = flags
 
 
 @contextlib.contextmanager

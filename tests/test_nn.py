@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
 from sklearn_glsm.augmentation import SpectralCorruption, SpectralViews
 from sklearn_glsm.nn import (
     GLSMClassifierModule,
     GLSMPretextModule,
+    Resample1d,
     SpectrumDecoder,
     SpectrumEncoder,
     SpectrumNormalizer,
@@ -255,3 +257,32 @@ def test_finetune_net_raises_on_nan_loss():
     y = np.array([0, 1] * 4)
     with pytest.raises(FloatingPointError, match="classification loss.*fine-tuning"):
         net.fit(X, y)
+
+
+@pytest.mark.parametrize("length, size", [(61, 16), (16, 16), (9, 16)])
+def test_resample_pool_is_adaptive_average_pooling(length, size):
+    """The matrix form computes torch's adaptive average pooling, also when upsampling."""
+    h = torch.randn(4, 3, length)
+    torch.testing.assert_close(Resample1d(size, "pool")(h), F.adaptive_avg_pool1d(h, size))
+
+
+@pytest.mark.parametrize("length, size", [(256, 1000), (64, 63), (7, 7)])
+def test_resample_linear_is_linear_interpolation(length, size):
+    """The matrix form computes torch's linear interpolation (align_corners=False); its
+    weights are float64, torch's float32, hence the tolerance."""
+    h = torch.randn(4, 1, length)
+    expected = F.interpolate(h, size=size, mode="linear", align_corners=False)
+    torch.testing.assert_close(Resample1d(size, "linear")(h), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_resample_gradient_is_the_transposed_matrix():
+    """The backward pass is a matrix product: summing the output gives each input
+    point the total weight it carries, which for pooling is size / window counts."""
+    h = torch.zeros(1, 1, 8, requires_grad=True)
+    Resample1d(4, "pool")(h).sum().backward()
+    torch.testing.assert_close(h.grad, torch.full((1, 1, 8), 0.5))
+
+
+def test_resample_rejects_unknown_mode():
+    with pytest.raises(ValueError, match="'pool' or 'linear'"):
+        Resample1d(4, "cubic")

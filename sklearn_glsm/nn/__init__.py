@@ -3,12 +3,13 @@
 from ._encoder import SpectrumEncoder
 from ._glsm import GLSMClassifierModule, GLSMPretextModule
 from ._heads import ClassificationHead, SpectrumDecoder, ViewTransformHead
-from ._layers import ResidualBlock1d, SpectrumNormalizer, snv
+from ._layers import Resample1d, ResidualBlock1d, SpectrumNormalizer, snv
 
 __all__ = [
     "ClassificationHead",
     "GLSMClassifierModule",
     "GLSMPretextModule",
+    "Resample1d",
     "ResidualBlock1d",
     "SpectrumDecoder",
     "SpectrumEncoder",

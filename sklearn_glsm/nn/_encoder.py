@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._layers import ResidualBlock1d, _groups, stage_channels
+from ._layers import Resample1d, ResidualBlock1d, _groups, stage_channels
 
 
 class SpectrumEncoder(nn.Module):
@@ -48,7 +48,7 @@ class SpectrumEncoder(nn.Module):
             blocks.append(ResidualBlock1d(channels, out, stride=2))
             channels = out
         self.blocks = nn.Sequential(*blocks)
-        self.pool = nn.AdaptiveAvgPool1d(n_positions)
+        self.pool = Resample1d(n_positions, mode="pool")
         self.out_channels = channels
         self.n_positions = n_positions
         self.project = nn.Sequential(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from ._layers import _groups, stage_channels
+from ._layers import Resample1d, _groups, stage_channels
 
 
 class ViewTransformHead(nn.Module):
@@ -80,11 +79,12 @@ class SpectrumDecoder(nn.Module):
             channels = out
         layers += [nn.ReLU(), nn.Conv1d(channels, 1, kernel_size=5, padding=2)]
         self.up = nn.Sequential(*layers)
+        self.resize = Resample1d(n_points, mode="linear")
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.fc(z).view(z.shape[0], self.channels, self.n_positions)
         h = self.up(h)
-        h = F.interpolate(h, size=self.n_points, mode="linear", align_corners=False)
+        h = self.resize(h)
         return h.squeeze(1)
 
 

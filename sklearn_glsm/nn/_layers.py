@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 # Floor on the per-spectrum standard deviation: constant or all-zero spectra
 # must normalise to zeros, not to NaN.
@@ -101,3 +104,52 @@ class ResidualBlock1d(nn.Module):
         out = self.conv1(h)
         out = self.conv2(self.act(self.norm2(out)))
         return out + self.skip(x)
+
+
+@lru_cache(maxsize=64)
+def _resample_matrix(mode: str, length: int, size: int, device: torch.device,
+                     dtype: torch.dtype) -> torch.Tensor:
+    # torch's own operator applied to the identity: row j is the image of the
+    # j-th unit vector, so ``h @ matrix`` is that operator applied to ``h``.
+    eye = torch.eye(length, dtype=torch.float64)[None]
+    if mode == "pool":
+        out = F.adaptive_avg_pool1d(eye, size)
+    else:
+        out = F.interpolate(eye, size=size, mode="linear", align_corners=False)
+    return out[0].to(device=device, dtype=dtype)
+
+
+class Resample1d(nn.Module):
+    """Adaptive average pooling or linear interpolation of the last axis onto ``size``.
+
+    The same operator as :func:`~torch.nn.functional.adaptive_avg_pool1d` or
+    ``interpolate(mode="linear")`` (up to rounding: the weights are computed in
+    float64), applied as a product with a fixed matrix:
+    the backward passes of those two functions add with atomics on CUDA, so
+    a GPU fit with a fixed ``random_state`` would differ from run to run; a
+    matrix product's gradient does not. The matrix depends on the input
+    length, so it is built on first use (and cached), not stored.
+
+    Parameters
+    ----------
+    size : int
+        Length of the output's last axis.
+    mode : {"pool", "linear"}
+        Average pooling over adaptive windows, or linear interpolation with
+        ``align_corners=False``.
+    """
+
+    def __init__(self, size: int, mode: str = "pool") -> None:
+        super().__init__()
+        if mode not in ("pool", "linear"):
+            raise ValueError(f"mode must be 'pool' or 'linear', got {mode!r}.")
+        self.size = size
+        self.mode = mode
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        """Map ``h`` of shape (..., length) to (..., size)."""
+        matrix = _resample_matrix(self.mode, h.shape[-1], self.size, h.device, h.dtype)
+        return h @ matrix
+
+    def extra_repr(self) -> str:  # noqa: D102
+        return f"size={self.size}, mode={self.mode!r}"

@@ -46,7 +46,28 @@ class _StopOnInterrupt:
             raise
 
 
-class PretextNet(_StopOnInterrupt, NeuralNet):
+class _LoadsWithoutGPU:
+    """Let a net fitted on a GPU unpickle on a machine without one.
+
+    skorch unpickles the fitted ``module_``, ``optimizer_`` and
+    ``criterion_`` with a CPU ``map_location`` when CUDA is missing. Two more
+    attributes reach CUDA tensors: the parameter ``module`` (our nets get an
+    instance, the same object as ``module_``) and the callbacks (the learning
+    rate scheduler holds the optimizer and its state). Pickled on their own,
+    they would fail to load without a GPU; pickled with the fitted attributes
+    they are mapped too, and the shared objects are stored once.
+    """
+
+    def __getstate__(self):
+        prefixes = self.cuda_dependent_attributes_
+        self.cuda_dependent_attributes_ = [*prefixes, "module", "callbacks"]
+        try:
+            return super().__getstate__()
+        finally:
+            self.cuda_dependent_attributes_ = prefixes
+
+
+class PretextNet(_LoadsWithoutGPU, _StopOnInterrupt, NeuralNet):
     """skorch net for self-supervised pretraining.
 
     The module returns a dict of pretext outputs and the criterion
@@ -66,7 +87,7 @@ class PretextNet(_StopOnInterrupt, NeuralNet):
         return losses["loss"]
 
 
-class FinetuneNet(_StopOnInterrupt, NeuralNetClassifier):
+class FinetuneNet(_LoadsWithoutGPU, _StopOnInterrupt, NeuralNetClassifier):
     """skorch classifier for fine-tuning that refuses to train on a NaN loss.
 
     When the module returns ``(view_logits, plain_logits)`` in training, the
