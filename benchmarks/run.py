@@ -76,7 +76,7 @@ def _cell_order(cell: tuple) -> tuple:
     return (dataset, k is None, seed, method, -1 if k is None else k)
 
 
-def _cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
+def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     """``fit(*args, **kwargs)`` once per ``key``: its result and seconds, kept on disk.
 
     Pretraining does not depend on k, so every k of a (data set, seed,
@@ -104,7 +104,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     their common axis; with ``source_seed`` that pretraining is done once,
     with this seed, and serves every seed's split of B (the source data do
     not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
-    (measured once, see :func:`_cached_pretraining`) plus its fine-tuning.
+    (measured once, see :func:`cached_pretraining`) plus its fine-tuning.
     """
     done = _done(out)
     cache_dir = out.parent / "cache"
@@ -139,7 +139,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             if method == "GLSM transfer":
                 pretrain_seed = seed if source_seed is None else source_seed
                 key["seed"] = pretrain_seed
-                entry = _cached_pretraining(cache_dir, key, pretrain_source, source, axis,
+                entry = cached_pretraining(cache_dir, key, pretrain_source, source, axis,
                                             pretrain_seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = transfer_method(method, data, axis, seed, pretrained, **glsm_overrides)
@@ -152,7 +152,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
                 y_semi = np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)])
             pretrained = None
             if method != "scratch":
-                entry = _cached_pretraining(cache_dir, key, pretrain_method, method, data,
+                entry = cached_pretraining(cache_dir, key, pretrain_method, method, data,
                                             X_train, seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = glsm_method(method, data, seed, pretrained, **glsm_overrides)

@@ -10,7 +10,7 @@ import csv
 import numpy as np
 import pytest
 
-from benchmarks import protocol, run
+from benchmarks import dev_sweep, protocol, run
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -94,9 +94,9 @@ def test_cache_key_includes_settings(tmp_path):
         calls.append(value)
         return value
 
-    first = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 1)
-    again = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 2)
-    other = run._cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-2}}, fit, 3)
+    first = run.cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 1)
+    again = run.cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-3}}, fit, 2)
+    other = run.cached_pretraining(tmp_path, {"seed": 0, "params": {"lr": 1e-2}}, fit, 3)
     assert (first["model"], again["model"], other["model"]) == (1, 1, 3)
     assert calls == [1, 3]
     assert first["seconds"] >= 0
@@ -108,3 +108,30 @@ def test_cheap_cells_first():
     assert sorted(cells, key=run._cell_order) == [
         ("d", 1, 0, "GLSM"), ("d", 10, 0, "GLSM"), ("d", 1, 0, "LR"), ("d", 5, 1, "GLSM"),
         ("d", None, 0, "GLSM")]
+
+
+def test_parse_variant():
+    assert dev_sweep.parse_variant("default") == {}
+    assert dev_sweep.parse_variant("width=32,lr=0.0003,finetune=head") == {
+        "width": 32, "lr": 0.0003, "finetune": "head"}
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        dev_sweep.parse_variant("width")
+
+
+def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
+        synthetic, monkeypatch, tmp_path, capsys):
+    """Rows land in the CSV, a rerun skips them, and a variant that changes only
+    fine-tuning reuses the cached pretraining of the same settings."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    out, cache = tmp_path / "dev.csv", tmp_path / "cache"
+    argv = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--out", str(out),
+            "--cache", str(cache), "--variants", tiny, tiny + ",finetune=head"]
+    dev_sweep.main(argv)
+    rows = _rows(out)
+    assert [r["variant"] for r in rows] == [tiny, tiny + ",finetune=head"]
+    assert all(0.0 <= float(r["dev_accuracy"]) <= 1.0 for r in rows)
+    assert len(list(cache.glob("*.joblib"))) == 1
+    dev_sweep.main(argv)
+    assert len(_rows(out)) == 2
+    assert "| " + tiny + " |" in capsys.readouterr().out

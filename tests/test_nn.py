@@ -286,3 +286,16 @@ def test_resample_gradient_is_the_transposed_matrix():
 def test_resample_rejects_unknown_mode():
     with pytest.raises(ValueError, match="'pool' or 'linear'"):
         Resample1d(4, "cubic")
+
+
+def test_decoder_pickled_without_resize_layer_still_decodes():
+    """Decoders pickled before ``Resample1d`` replaced ``F.interpolate`` lack the
+    ``resize`` layer; unpickling adds it and they decode as torch's interpolation did."""
+    import pickle
+
+    decoder = SpectrumDecoder(n_components=8, n_points=100, width=4, depth=2, n_positions=8)
+    z = torch.randn(3, 8)
+    expected = decoder(z)
+    del decoder._modules["resize"]
+    restored = pickle.loads(pickle.dumps(decoder))
+    torch.testing.assert_close(restored(z), expected)

@@ -81,6 +81,11 @@ class SpectrumDecoder(nn.Module):
         self.up = nn.Sequential(*layers)
         self.resize = Resample1d(n_points, mode="linear")
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "resize" not in self._modules:  # pickled before Resample1d replaced F.interpolate
+            self.resize = Resample1d(self.n_points, mode="linear")
+
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = self.fc(z).view(z.shape[0], self.channels, self.n_positions)
         h = self.up(h)

@@ -1,15 +1,21 @@
-"""Compare pretraining settings on a development set, not the test part.
+"""Compare GLSM settings on a development set, not the test part.
 
-Each variant is a set of GLSM parameters (``"global_weight=0.3,width=32"``;
-``"default"`` for none). For every (data set, seed, variant) it pretrains on
-the seed's training part (with the data set's unlabeled pool), fine-tunes on
-k labels per class and scores the *rest of the training part* (labels hidden
-from the fit, known to us). The protocol's test part is never touched, so a
-default chosen here leaves the benchmark's test numbers unbiased. Rows are
-appended to ``--out`` as they finish; finished rows are skipped on a rerun.
+Each variant is a set of GLSMClassifier parameters
+(``"global_weight=0.3,width=32"``, ``"finetune=head"``; ``"default"`` for
+none). For every (data set, seed, variant) it pretrains on the seed's
+training part (with the data set's unlabeled pool), fine-tunes on k labels
+per class and scores the *rest of the training part* (labels hidden from the
+fit, known to us). The protocol's test part is never touched, so a default
+chosen here leaves the benchmark's test numbers unbiased.
 
-python -m benchmarks.tune_pretext --datasets ftir_kedzierski --seeds 0 1 2 \\
+Pretraining is the cost; it is kept in ``benchmarks.run``'s cache under the
+same key, so a variant that changes only fine-tuning reuses the benchmark's
+pretrained encoders and takes seconds. Rows are appended to ``--out`` as
+they finish; finished rows are skipped on a rerun.
+
+python -m benchmarks.dev_sweep --datasets ftir_kedzierski --seeds 0 1 2 \\
     --variants default pretrain_epochs=0 global_weight=0.3 --jobs 2
+python -m benchmarks.dev_sweep --variants default finetune=head finetune_lr=0.0001
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 
+from sklearn_glsm import GLSMTransformer
+
 from .protocol import UNLABELED, glsm_method, label_draw, load, pretrain_method, unlabeled_pool
+from .run import RESULTS, cached_pretraining
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
@@ -48,7 +57,7 @@ def parse_variant(text: str) -> dict:
     return params
 
 
-def cell(name: str, seed: int, k: int, variant: str, threads: int) -> dict:
+def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path) -> dict:
     """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set."""
     torch.set_num_threads(threads)
     params = parse_variant(variant)
@@ -61,11 +70,16 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int) -> dict:
     if pool is not None:
         X_fit = np.concatenate([X, pool])
         y_fit = np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)])
-    start = time.perf_counter()
-    pretrained = None
+    pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
-        pretrained = pretrain_method("GLSM", data, X_fit, seed, **params)
-    pretrain_seconds = time.perf_counter() - start
+        defaults = GLSMTransformer().get_params()
+        # benchmarks.run's key for the same pretraining (its run-wide overrides
+        # are transformer settings too).
+        key = {"dataset": name, "seed": seed, "method": "GLSM",
+               "params": {**defaults, **{p: v for p, v in params.items() if p in defaults}}}
+        entry = cached_pretraining(cache_dir, key, pretrain_method, "GLSM", data, X_fit, seed,
+                                   **params)
+        pretrained, pretrain_seconds = entry["model"], entry["seconds"]
     model = glsm_method("GLSM", data, seed, pretrained, **params)
     start = time.perf_counter()
     model.fit(X_fit, y_fit)
@@ -108,8 +122,9 @@ def main(argv=None) -> None:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--variants", nargs="+", default=["default", "pretrain_epochs=0"])
     p.add_argument("--jobs", type=int, default=1, help="cells fitted side by side")
-    p.add_argument("--out", type=Path,
-                   default=Path(__file__).resolve().parent / "results" / "tune_pretext.csv")
+    p.add_argument("--out", type=Path, default=RESULTS / "dev_sweep.csv")
+    p.add_argument("--cache", type=Path, default=RESULTS / "cache",
+                   help="pretrained encoders, shared with benchmarks.run")
     args = p.parse_args(argv)
     for v in args.variants:
         parse_variant(v)  # fail on a malformed variant before any fit
@@ -118,7 +133,7 @@ def main(argv=None) -> None:
             if (d, str(args.k), str(s), v) not in done]
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-        delayed(cell)(d, s, args.k, v, threads) for d, s, v in todo)
+        delayed(cell)(d, s, args.k, v, threads, args.cache) for d, s, v in todo)
     new = not args.out.exists()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for row in results:
