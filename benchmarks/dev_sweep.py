@@ -16,6 +16,7 @@ they finish; finished rows are skipped on a rerun.
 python -m benchmarks.dev_sweep --datasets ftir_kedzierski --seeds 0 1 2 \\
     --variants default pretrain_epochs=0 global_weight=0.3 --jobs 2
 python -m benchmarks.dev_sweep --variants default finetune=head finetune_lr=0.0001
+python -m benchmarks.dev_sweep --report --out benchmarks/results/dev_sweep_h200.csv
 """
 
 from __future__ import annotations
@@ -98,19 +99,20 @@ def _done(path: Path) -> set[tuple]:
 
 
 def table(path: Path) -> str:
-    """Mean dev accuracy (and seeds) per variant and data set, as markdown."""
+    """Mean dev accuracy (and seeds) per k, variant and data set, as markdown."""
     with path.open() as f:
         rows = list(csv.DictReader(f))
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    variants = list(dict.fromkeys(r["variant"] for r in rows))
-    lines = ["| variant | " + " | ".join(datasets) + " |", "|---|" + "---|" * len(datasets)]
-    for v in variants:
+    settings = list(dict.fromkeys((r["k"], r["variant"]) for r in rows))
+    lines = ["| k | variant | " + " | ".join(datasets) + " |",
+             "|---|---|" + "---|" * len(datasets)]
+    for k, v in sorted(settings, key=lambda kv: int(kv[0])):
         cells = []
         for d in datasets:
             acc = [float(r["dev_accuracy"]) for r in rows
-                   if r["variant"] == v and r["dataset"] == d]
+                   if (r["k"], r["variant"], r["dataset"]) == (k, v, d)]
             cells.append(f"{np.mean(acc):.3f} (n={len(acc)})" if acc else "")
-        lines.append(f"| {v} | " + " | ".join(cells) + " |")
+        lines.append(f"| {k} | {v} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -125,7 +127,12 @@ def main(argv=None) -> None:
     p.add_argument("--out", type=Path, default=RESULTS / "dev_sweep.csv")
     p.add_argument("--cache", type=Path, default=RESULTS / "cache",
                    help="pretrained encoders, shared with benchmarks.run")
+    p.add_argument("--report", action="store_true",
+                   help="only print the table of the rows already in --out")
     args = p.parse_args(argv)
+    if args.report:
+        print(table(args.out))
+        return
     for v in args.variants:
         parse_variant(v)  # fail on a malformed variant before any fit
     done = _done(args.out)

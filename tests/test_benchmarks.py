@@ -134,4 +134,4 @@ def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
     assert len(list(cache.glob("*.joblib"))) == 1
     dev_sweep.main(argv)
     assert len(_rows(out)) == 2
-    assert "| " + tiny + " |" in capsys.readouterr().out
+    assert "| 2 | " + tiny + " |" in capsys.readouterr().out
