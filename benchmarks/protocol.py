@@ -187,6 +187,9 @@ GLSM_METHODS = {
     "GLSM global-only": {"local_weight": 0.0},
     "GLSM local-only": {"global_weight": 0.0},
     "scratch": {"pretrain_epochs": 0},
+    # An option, not the default: FixMatch-style pseudo-labels on the unlabeled
+    # rows during fine-tuning (see docs/benchmarks.md, development set).
+    "GLSM pseudo-labels": {"unlabeled_weight": 1.0},
 }
 
 
@@ -194,6 +197,16 @@ def _pretrain_params(name: str, overrides: dict) -> dict:
     """The transformer settings of a GLSM variant: its own, then run-wide ones."""
     params = {**overrides, **GLSM_METHODS[name]}
     return {k: v for k, v in params.items() if k in GLSMTransformer().get_params()}
+
+
+def pretraining_of(name: str) -> str:
+    """The first GLSM variant that pretrains exactly as ``name`` does.
+
+    Variants that differ only in fine-tuning (``"GLSM pseudo-labels"``) share
+    the pretraining, and the benchmark's cache entry, of ``"GLSM"``.
+    """
+    own = _pretrain_params(name, {})
+    return next(m for m in GLSM_METHODS if _pretrain_params(m, {}) == own)
 
 
 def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,

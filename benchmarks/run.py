@@ -38,6 +38,7 @@ from .protocol import (
     load,
     pretrain_method,
     pretrain_source,
+    pretraining_of,
     transfer_grid,
     transfer_method,
     unlabeled_pool,
@@ -130,7 +131,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0
         # The defaults are part of the key: changing them invalidates the cache.
-        key = {"dataset": dataset, "seed": seed, "method": method,
+        key = {"dataset": dataset, "seed": seed, "method": pretraining_of(method),
                "params": {**GLSMTransformer().get_params(), **glsm_overrides}}
         start = time.perf_counter()
         if source is not None and method in ("GLSM transfer", "scratch"):
