@@ -131,7 +131,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0
         # The defaults are part of the key: changing them invalidates the cache.
-        key = {"dataset": dataset, "seed": seed, "method": pretraining_of(method),
+        shared = pretraining_of(method) if method in GLSM_METHODS else method
+        key = {"dataset": dataset, "seed": seed, "method": shared,
                "params": {**GLSMTransformer().get_params(), **glsm_overrides}}
         start = time.perf_counter()
         if source is not None and method in ("GLSM transfer", "scratch"):

@@ -135,3 +135,13 @@ def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
     dev_sweep.main(argv)
     assert len(_rows(out)) == 2
     assert "| 2 | " + tiny + " |" in capsys.readouterr().out
+
+
+def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraining, tmp_path):
+    """'GLSM pseudo-labels' differs from 'GLSM' only in fine-tuning: one pretraining."""
+    assert protocol.pretraining_of("GLSM pseudo-labels") == "GLSM"
+    assert protocol.pretraining_of("GLSM local-only") == "GLSM local-only"
+    out = tmp_path / "results.csv"
+    run.run(["synthetic"], [2], [0], ["GLSM", "GLSM pseudo-labels"], out, TINY)
+    assert {r["method"] for r in _rows(out)} == {"GLSM", "GLSM pseudo-labels"}
+    assert counted_pretraining == ["GLSM"]
