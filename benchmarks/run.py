@@ -142,7 +142,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
                 pretrain_seed = seed if source_seed is None else source_seed
                 key["seed"] = pretrain_seed
                 entry = cached_pretraining(cache_dir, key, pretrain_source, source, axis,
-                                            pretrain_seed, **glsm_overrides)
+                                           pretrain_seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = transfer_method(method, data, axis, seed, pretrained, **glsm_overrides)
             start = time.perf_counter()
@@ -155,7 +155,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             pretrained = None
             if method != "scratch":
                 entry = cached_pretraining(cache_dir, key, pretrain_method, method, data,
-                                            X_train, seed, **glsm_overrides)
+                                           X_train, seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = glsm_method(method, data, seed, pretrained, **glsm_overrides)
             start = time.perf_counter()
