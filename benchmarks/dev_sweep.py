@@ -33,8 +33,16 @@ from joblib import Parallel, delayed
 
 from sklearn_glsm import GLSMTransformer
 
-from .protocol import UNLABELED, glsm_method, label_draw, load, pretrain_method, unlabeled_pool
-from .run import RESULTS, cached_pretraining
+from .protocol import (
+    UNLABELED,
+    glsm_method,
+    label_draw,
+    load,
+    pretrain_method,
+    unlabeled_pool,
+    with_pool,
+)
+from .run import RESULTS, cached_pretraining, pretraining_key
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
@@ -66,18 +74,12 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     train, _, y_semi = label_draw(data, seed, k)
     dev = y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
-    pool = unlabeled_pool(data)
-    X_fit, y_fit = X, y_semi
-    if pool is not None:
-        X_fit = np.concatenate([X, pool])
-        y_fit = np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)])
+    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data))
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
-        defaults = GLSMTransformer().get_params()
-        # benchmarks.run's key for the same pretraining (its run-wide overrides
-        # are transformer settings too).
-        key = {"dataset": name, "seed": seed, "method": "GLSM",
-               "params": {**defaults, **{p: v for p, v in params.items() if p in defaults}}}
+        # benchmarks.run's cache entry when only fine-tuning settings differ.
+        pretrain_params = {p: v for p, v in params.items() if p in GLSMTransformer().get_params()}
+        key = pretraining_key(name, seed, "GLSM", pretrain_params)
         entry = cached_pretraining(cache_dir, key, pretrain_method, "GLSM", data, X_fit, seed,
                                    **params)
         pretrained, pretrain_seconds = entry["model"], entry["seconds"]

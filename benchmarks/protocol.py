@@ -126,6 +126,16 @@ def unlabeled_pool(data: Dataset) -> np.ndarray | None:
     return resample.fit_transform(pool.X).astype(np.float32)
 
 
+def with_pool(X_train: np.ndarray, y_semi: np.ndarray,
+              pool: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The training part with the unlabeled ``pool`` (from :func:`unlabeled_pool`)
+    appended, its rows marked :data:`UNLABELED`; unchanged when ``pool`` is None."""
+    if pool is None:
+        return X_train, y_semi
+    return (np.concatenate([X_train, pool]),
+            np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)]))
+
+
 def transfer_grid(source: Dataset, target: Dataset) -> np.ndarray:
     """The common axis of a transfer pair: their overlap at the modality's spacing."""
     return common_axis(source.wavenumbers, target.wavenumbers, step=_step(target))

@@ -42,6 +42,7 @@ from .protocol import (
     transfer_grid,
     transfer_method,
     unlabeled_pool,
+    with_pool,
 )
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -96,6 +97,15 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     return entry
 
 
+def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> dict:
+    """The cache key of a GLSM method's pretraining: the variant whose
+    pretraining it shares, and the transformer settings (defaults included,
+    so changing a default invalidates the cache)."""
+    shared = pretraining_of(method) if method in GLSM_METHODS else method
+    return {"dataset": dataset, "seed": seed, "method": shared,
+            "params": {**GLSMTransformer().get_params(), **overrides}}
+
+
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         source_seed: int | None = None) -> None:
     """Run every missing cell and append it to ``out``.
@@ -130,10 +140,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         labeled = y_semi != UNLABELED
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0
-        # The defaults are part of the key: changing them invalidates the cache.
-        shared = pretraining_of(method) if method in GLSM_METHODS else method
-        key = {"dataset": dataset, "seed": seed, "method": shared,
-               "params": {**GLSMTransformer().get_params(), **glsm_overrides}}
+        key = pretraining_key(dataset, seed, method, glsm_overrides)
         start = time.perf_counter()
         if source is not None and method in ("GLSM transfer", "scratch"):
             axis = transfer_grid(source, data)
@@ -148,10 +155,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             start = time.perf_counter()
             model.fit(X_train, y_semi)
         elif method in GLSM_METHODS:
-            if pool is not None:
-                # The extra unlabeled spectra join pretraining, marked UNLABELED.
-                X_train = np.concatenate([X_train, pool])
-                y_semi = np.concatenate([y_semi, np.full(len(pool), UNLABELED, dtype=object)])
+            # The extra unlabeled spectra join pretraining (and fine-tuning, unlabeled).
+            X_train, y_semi = with_pool(X_train, y_semi, pool)
             pretrained = None
             if method != "scratch":
                 entry = cached_pretraining(cache_dir, key, pretrain_method, method, data,
