@@ -13,9 +13,9 @@ same key, so a variant that changes only fine-tuning reuses the benchmark's
 pretrained encoders and takes seconds. Rows are appended to ``--out`` as
 they finish; finished rows are skipped on a rerun.
 
+python -m benchmarks.dev_sweep --jobs 2 --variants default finetune_lr=0.0001
 python -m benchmarks.dev_sweep --datasets ftir_kedzierski --seeds 0 1 2 \\
-    --variants default pretrain_epochs=0 global_weight=0.3 --jobs 2
-python -m benchmarks.dev_sweep --variants default finetune=head finetune_lr=0.0001
+    --variants default global_weight=0.3 --jobs 2
 python -m benchmarks.dev_sweep --report --out benchmarks/results/dev_sweep_h200.csv
 """
 
@@ -31,8 +31,6 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 
-from sklearn_glsm import GLSMTransformer
-
 from .protocol import (
     UNLABELED,
     glsm_method,
@@ -42,7 +40,7 @@ from .protocol import (
     unlabeled_pool,
     with_pool,
 )
-from .run import RESULTS, cached_pretraining, pretraining_key
+from .run import RESULTS, SEMI_DATASETS, cached_pretraining, pretraining_key
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
@@ -78,8 +76,7 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
         # benchmarks.run's cache entry when only fine-tuning settings differ.
-        pretrain_params = {p: v for p, v in params.items() if p in GLSMTransformer().get_params()}
-        key = pretraining_key(name, seed, "GLSM", pretrain_params)
+        key = pretraining_key(name, seed, "GLSM", params)
         entry = cached_pretraining(cache_dir, key, pretrain_method, "GLSM", data, X_fit, seed,
                                    **params)
         pretrained, pretrain_seconds = entry["model"], entry["seconds"]
@@ -121,8 +118,8 @@ def table(path: Path) -> str:
 def main(argv=None) -> None:
     """Command-line entry point: run the missing cells, then print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--datasets", nargs="+", default=["ftir_kedzierski", "raman_saliva_covid"])
-    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--variants", nargs="+", default=["default", "pretrain_epochs=0"])
     p.add_argument("--jobs", type=int, default=1, help="cells fitted side by side")

@@ -100,10 +100,12 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
 def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> dict:
     """The cache key of a GLSM method's pretraining: the variant whose
     pretraining it shares, and the transformer settings (defaults included,
-    so changing a default invalidates the cache)."""
+    so changing a default invalidates the cache). Overrides that only
+    fine-tuning reads are left out: they do not change the pretraining."""
     shared = pretraining_of(method) if method in GLSM_METHODS else method
-    return {"dataset": dataset, "seed": seed, "method": shared,
-            "params": {**GLSMTransformer().get_params(), **overrides}}
+    params = GLSMTransformer().get_params()
+    params.update((k, v) for k, v in overrides.items() if k in params)
+    return {"dataset": dataset, "seed": seed, "method": shared, "params": params}
 
 
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
