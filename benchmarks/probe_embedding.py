@@ -8,10 +8,10 @@ hidden (k = 5 per class are labeled):
   organised by class?);
 * the default full fine-tuning (``GLSMClassifier(pretrained=...)``).
 
-``--temperature`` changes the softmax temperature of the global task's
-contrastive loss (0.1 in the package), to test whether instance
-discrimination among near-identical spectra is what keeps the embedding from
-grouping classes. It patches the loss's default for this process only.
+``--temperature`` sets the softmax temperature of the global task's
+contrastive loss (``GLSMTransformer(temperature=...)``), to test whether
+instance discrimination among near-identical spectra is what keeps the
+embedding from grouping classes.
 
 python -m benchmarks.probe_embedding --dataset ftir_villegas_c4 --seed 0
 python -m benchmarks.probe_embedding --dataset ftir_villegas_c4 --seed 0 --temperature 0.5
@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from sklearn_glsm.pretext import _objectives
+from sklearn_glsm import GLSMTransformer
 
 from .protocol import UNLABELED, glsm_method, label_draw, load, pretrain_method, to_grid
 
@@ -38,13 +38,12 @@ def main(argv=None) -> None:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--temperature", type=float, default=None)
     args = p.parse_args(argv)
-    if args.temperature is not None:
-        _objectives.view_transformation_loss.__defaults__ = (args.temperature,)
+    temperature = args.temperature or GLSMTransformer().temperature
     data = load(args.dataset)
     train, _, y_semi = label_draw(data, args.seed, args.k)
     labeled, dev = y_semi != UNLABELED, y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
-    transformer = pretrain_method("GLSM", data, X, args.seed)
+    transformer = pretrain_method("GLSM", data, X, args.seed, temperature=temperature)
     resample = to_grid(data)
     Z = transformer.transform(resample.fit_transform(X).astype(np.float32))
     scores = {}
@@ -54,7 +53,6 @@ def main(argv=None) -> None:
         scores[name] = np.mean(est.predict(Z[dev]) == truth[dev])
     model = glsm_method("GLSM", data, args.seed, transformer).fit(X, y_semi)
     scores["full fine-tuning"] = np.mean(model.predict(X[dev]) == truth[dev])
-    temperature = args.temperature or _objectives.view_transformation_loss.__defaults__[0]
     for name, score in scores.items():
         print(f"{args.dataset} seed={args.seed} k={args.k} temperature={temperature:g} "
               f"{name}: {score:.3f} (development set, {int(dev.sum())} spectra)")

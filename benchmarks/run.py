@@ -97,6 +97,12 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     return entry
 
 
+# Transformer settings added after the cache was first filled, with the value
+# that reproduces the pretraining from before they existed: at that value they
+# stay out of the key, so the cached encoders remain valid.
+ADDED_SETTINGS = {"temperature": 0.1}
+
+
 def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> dict:
     """The cache key of a GLSM method's pretraining: the variant whose
     pretraining it shares, and the transformer settings (defaults included,
@@ -105,6 +111,9 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
     shared = pretraining_of(method) if method in GLSM_METHODS else method
     params = GLSMTransformer().get_params()
     params.update((k, v) for k, v in overrides.items() if k in params)
+    for name, old in ADDED_SETTINGS.items():
+        if params[name] == old:
+            del params[name]
     return {"dataset": dataset, "seed": seed, "method": shared, "params": params}
 
 

@@ -39,6 +39,10 @@ _PRETRAIN_PARAMS_DOC = """\
     local_weight : float, default=1.0
         Weight of the local task (reconstruct the clean spectrum from a
         noisy one). 0 turns it off.
+    temperature : float, default=0.1
+        Temperature of the global task's contrastive softmax. Low values
+        press the encoder to tell apart even near-identical spectra of one
+        material; higher ones tolerate them.
     shift : float, default=0.002
         Largest shift of the axis in a view, as a fraction of its length
         (0.002 is ±7 cm⁻¹ on a 400–4000 cm⁻¹ axis). Larger warps taught
@@ -191,6 +195,7 @@ class GLSMBase(BaseEstimator):
         "normalize": [StrOptions({"snv", "none"})],
         "global_weight": [Interval(Real, 0, None, closed="left")],
         "local_weight": [Interval(Real, 0, None, closed="left")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
         "shift": [Interval(Real, 0, 1, closed="both")],
         "stretch": [Interval(Real, 0, 1, closed="left")],
         "scale": [Interval(Real, 0, None, closed="left")],
@@ -218,6 +223,7 @@ class GLSMBase(BaseEstimator):
         normalize: str = "snv",
         global_weight: float = 1.0,
         local_weight: float = 1.0,
+        temperature: float = 0.1,
         shift: float = 0.002,
         stretch: float = 0.002,
         scale: float = 0.1,
@@ -241,6 +247,7 @@ class GLSMBase(BaseEstimator):
         self.normalize = normalize
         self.global_weight = global_weight
         self.local_weight = local_weight
+        self.temperature = temperature
         self.shift = shift
         self.stretch = stretch
         self.scale = scale
@@ -333,6 +340,7 @@ class GLSMBase(BaseEstimator):
             criterion=GLSMLoss,
             criterion__global_weight=self.global_weight,
             criterion__local_weight=self.local_weight,
+            criterion__temperature=self.temperature,
             callbacks=self._callbacks(scores, self.pretrain_epochs),
             **self._net_kwargs(n_samples, self.pretrain_epochs, device),
         )

@@ -91,6 +91,12 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         so a few labels see many plausible variants of their spectra.
     dropout : float, default=0.1
         Dropout on the embedding during fine-tuning.
+    reset_embedding : bool, default=False
+        Re-initialise the encoder's last layer, the linear map from its
+        pooled features to the embedding, before fine-tuning a pretrained
+        encoder. Pretraining fits that layer to the pretext losses; the
+        convolutional features below it are what carries over (as with the
+        projection head of SimCLR). No effect without pretraining.
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
@@ -153,6 +159,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "finetune": [StrOptions({"full", "head"})],
         "finetune_augment": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "reset_embedding": ["boolean"],
         "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
         "unlabeled": [None, Integral, str],
@@ -167,6 +174,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         finetune: str = "full",
         finetune_augment: bool = True,
         dropout: float = 0.1,
+        reset_embedding: bool = False,
         unlabeled_weight: float = 0.0,
         pseudo_threshold: float = 0.95,
         unlabeled: int | str | None = -1,
@@ -177,6 +185,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         normalize: str = "snv",
         global_weight: float = 1.0,
         local_weight: float = 1.0,
+        temperature: float = 0.1,
         shift: float = 0.002,
         stretch: float = 0.002,
         scale: float = 0.1,
@@ -201,6 +210,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             normalize=normalize,
             global_weight=global_weight,
             local_weight=local_weight,
+            temperature=temperature,
             shift=shift,
             stretch=stretch,
             scale=scale,
@@ -223,6 +233,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune = finetune
         self.finetune_augment = finetune_augment
         self.dropout = dropout
+        self.reset_embedding = reset_embedding
         self.unlabeled_weight = unlabeled_weight
         self.pseudo_threshold = pseudo_threshold
         self.unlabeled = unlabeled
@@ -255,12 +266,19 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "spectra onto its axis with sklearn_glsm.preprocessing."
                     "WavenumberResampler."
                 )
-            return copy.deepcopy(module.encoder).to(device), source.normalize, []
+            encoder = self._reset(copy.deepcopy(module.encoder))
+            return encoder.to(device), source.normalize, []
         if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
             net = self._pretrain(X, device)
-            return net.module_.encoder, self.normalize, epoch_history(net)
+            return self._reset(net.module_.encoder), self.normalize, epoch_history(net)
         encoder = SpectrumEncoder(self.n_components, self.width, self.depth, self.n_positions)
         return encoder, self.normalize, []
+
+    def _reset(self, encoder: SpectrumEncoder) -> SpectrumEncoder:
+        """The pretrained ``encoder``, its embedding layer drawn anew if asked."""
+        if self.reset_embedding:
+            encoder.fc.reset_parameters()
+        return encoder
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):

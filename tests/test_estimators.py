@@ -320,6 +320,47 @@ def test_pretrained_encoder_is_used_and_left_intact(transformer, data, finetune)
         np.testing.assert_array_equal(Z, Z_before.astype(np.float32))
 
 
+@pytest.mark.parametrize("source", ["pretrained", "own pretraining"])
+def test_reset_embedding_redraws_only_the_embedding_layer(transformer, data, source):
+    """reset_embedding=True starts fine-tuning from the pretrained convolutions but a
+    fresh embedding layer, whether the encoder comes from pretrained= or from the
+    classifier's own pretraining; the transformer is left intact."""
+    X, _, y_semi, _ = data
+    before = encoder_state(transformer)
+    params = dict(finetune="head", finetune_epochs=1, pretrain_epochs=2)
+    if source == "pretrained":
+        params["pretrained"] = transformer
+    kept, reset = (fast(GLSMClassifier, reset_embedding=flag, **params).fit(X, y_semi)
+                   for flag in (False, True))
+    # With a frozen encoder the fine-tuned weights are the starting ones.
+    start, fresh = encoder_state(kept), encoder_state(reset)
+    for name in start:
+        assert torch.equal(start[name], fresh[name]) != name.startswith("fc."), name
+    if source == "pretrained":
+        assert same_weights(start, before)
+        assert same_weights(encoder_state(transformer), before)
+
+
+def test_reset_embedding_is_seeded_and_inert_without_pretraining(data):
+    """The fresh layer comes from random_state, and a network trained from scratch is
+    the same with and without the option."""
+    X, _, y_semi, _ = data
+    fits = [fast(GLSMClassifier, reset_embedding=flag, pretrain_epochs=epochs,
+                 finetune_epochs=3).fit(X, y_semi)
+            for flag, epochs in [(True, 1), (True, 1), (False, 0), (True, 0)]]
+    assert same_weights(encoder_state(fits[0]), encoder_state(fits[1]))
+    assert same_weights(encoder_state(fits[2]), encoder_state(fits[3]))
+
+
+def test_temperature_reaches_the_global_loss(data):
+    """The temperature parameter is the one the contrastive loss uses."""
+    X = data[0]
+    fitted = [fast(GLSMTransformer, temperature=t).fit(X) for t in (0.1, 0.5)]
+    assert [t.net_.criterion_.temperature for t in fitted] == [0.1, 0.5]
+    losses = [t.history_["pretrain"][0]["global_loss"] for t in fitted]
+    assert losses[0] != losses[1]
+
+
 def test_pretrained_with_other_length_raises(transformer):
     """Spectra of another length than the pretrained encoder's point to the resampler."""
     X, y, _ = make_spectra(n_samples=30, n_features=100, n_classes=2, random_state=0)

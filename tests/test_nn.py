@@ -88,6 +88,16 @@ def test_normalizer_none_passes_values_through():
     assert torch.equal(mean, torch.zeros(3, 1)) and torch.equal(std, torch.ones(3, 1))
 
 
+def test_glsm_loss_passes_its_temperature():
+    """GLSMLoss(temperature=t) computes the global task at temperature t."""
+    out = _outputs()
+    for t in (0.1, 0.5):
+        torch.testing.assert_close(
+            GLSMLoss(1.0, 0.0, temperature=t)(out)["global_loss"],
+            view_transformation_loss(*out["global"], temperature=t),
+        )
+
+
 @pytest.mark.parametrize(
     ("use_global", "use_local", "keys"),
     [(True, True, {"global", "local"}), (True, False, {"global"}), (False, True, {"local"})],

@@ -29,7 +29,9 @@ def view_transformation_loss(
     z1, z2 : torch.Tensor of shape (n_spectra, n_components)
         Embeddings of view 1 and view 2.
     temperature : float
-        Temperature of the softmax over similarities.
+        Temperature of the softmax over similarities. A low one makes the
+        loss dwell on the hardest negatives, often spectra of the same
+        material; a higher one tolerates them (Wang & Liu, CVPR 2021).
 
     Returns
     -------
@@ -105,19 +107,27 @@ class GLSMLoss(nn.Module):
     ----------
     global_weight, local_weight : float
         Weights of the two tasks; a task with weight 0 is skipped.
+    temperature : float
+        Temperature of the global task's softmax, see
+        :func:`view_transformation_loss`.
     """
 
-    def __init__(self, global_weight: float = 1.0, local_weight: float = 1.0) -> None:
+    def __init__(
+        self, global_weight: float = 1.0, local_weight: float = 1.0, temperature: float = 0.1
+    ) -> None:
         super().__init__()
         self.global_weight = global_weight
         self.local_weight = local_weight
+        self.temperature = temperature
 
     def forward(self, outputs: dict[str, tuple[torch.Tensor, ...]]) -> dict[str, torch.Tensor]:
         """Return the total ``"loss"`` and each task's unweighted loss."""
         losses: dict[str, torch.Tensor] = {}
         total = 0.0
         if "global" in outputs:
-            losses["global_loss"] = view_transformation_loss(*outputs["global"])
+            losses["global_loss"] = view_transformation_loss(
+                *outputs["global"], temperature=self.temperature
+            )
             total = total + self.global_weight * losses["global_loss"]
         if "local" in outputs:
             losses["local_loss"] = reconstruction_loss(*outputs["local"])
