@@ -102,6 +102,14 @@ def test_cache_key_includes_settings(tmp_path):
     assert first["seconds"] >= 0
 
 
+def test_added_settings_keep_old_cache_keys():
+    """A setting added later is left out of the key at the value that reproduces the
+    old pretraining, and enters it at any other value."""
+    name, old = next(iter(run.ADDED_SETTINGS.items()))
+    assert name not in run.pretraining_key("d", 0, "GLSM", {name: old})["params"]
+    assert run.pretraining_key("d", 0, "GLSM", {name: old * 5})["params"][name] == old * 5
+
+
 def test_cheap_cells_first():
     cells = [("d", None, 0, "GLSM"), ("d", 5, 1, "GLSM"), ("d", 1, 0, "LR"),
              ("d", 10, 0, "GLSM"), ("d", 1, 0, "GLSM")]
