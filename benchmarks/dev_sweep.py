@@ -47,7 +47,8 @@ FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
 
 
 def parse_variant(text: str) -> dict:
-    """``"a=1,b=0.5,c=x"`` as ``{"a": 1, "b": 0.5, "c": "x"}``; ``"default"`` as ``{}``."""
+    """``"a=1,b=0.5,c=x,d=True"`` as ``{"a": 1, "b": 0.5, "c": "x", "d": True}``;
+    ``"default"`` as ``{}``."""
     if text == "default":
         return {}
     params = {}
@@ -55,6 +56,9 @@ def parse_variant(text: str) -> dict:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValueError(f"variant item {item!r} is not KEY=VALUE")
+        if value in ("True", "False"):
+            params[key.strip()] = value == "True"
+            continue
         for cast in (int, float, str):
             try:
                 params[key.strip()] = cast(value)

@@ -122,6 +122,8 @@ def test_parse_variant():
     assert dev_sweep.parse_variant("default") == {}
     assert dev_sweep.parse_variant("width=32,lr=0.0003,finetune=head") == {
         "width": 32, "lr": 0.0003, "finetune": "head"}
+    assert dev_sweep.parse_variant("reset_embedding=True,finetune_augment=False") == {
+        "reset_embedding": True, "finetune_augment": False}
     with pytest.raises(ValueError, match="KEY=VALUE"):
         dev_sweep.parse_variant("width")
 
