@@ -33,6 +33,7 @@ from joblib import Parallel, delayed
 
 from .protocol import (
     UNLABELED,
+    UNLABELED_POOL,
     glsm_method,
     label_draw,
     load,
@@ -68,26 +69,37 @@ def parse_variant(text: str) -> dict:
     return params
 
 
-def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path) -> dict:
-    """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set."""
+def _label(name: str, pool: bool) -> str:
+    """A data set's name in the results; marked when its pool is left out."""
+    return name if pool or name not in UNLABELED_POOL else f"{name} (no pool)"
+
+
+def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,
+         pool: bool = True) -> dict:
+    """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set.
+
+    ``pool=False`` leaves out the data set's extra unlabeled spectra; the row
+    is then labelled ``"<name> (no pool)"``, with its own cached pretraining.
+    """
     torch.set_num_threads(threads)
     params = parse_variant(variant)
     data = load(name)
     train, _, y_semi = label_draw(data, seed, k)
     dev = y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
-    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data))
+    label = _label(name, pool)
+    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
         # benchmarks.run's cache entry when only fine-tuning settings differ.
-        key = pretraining_key(name, seed, "GLSM", params)
+        key = pretraining_key(label, seed, "GLSM", params)
         entry = cached_pretraining(cache_dir, key, pretrain_method, "GLSM", data, X_fit, seed,
                                    **params)
         pretrained, pretrain_seconds = entry["model"], entry["seconds"]
     model = glsm_method("GLSM", data, seed, pretrained, **params)
     start = time.perf_counter()
     model.fit(X_fit, y_fit)
-    return {"dataset": name, "k": k, "seed": seed, "variant": variant,
+    return {"dataset": label, "k": k, "seed": seed, "variant": variant,
             "dev_accuracy": f"{np.mean(model.predict(X[dev]) == truth[dev]):.4f}",
             "pretrain_seconds": f"{pretrain_seconds:.1f}",
             "finetune_seconds": f"{time.perf_counter() - start:.1f}",
@@ -130,6 +142,8 @@ def main(argv=None) -> None:
     p.add_argument("--out", type=Path, default=RESULTS / "dev_sweep.csv")
     p.add_argument("--cache", type=Path, default=RESULTS / "cache",
                    help="pretrained encoders, shared with benchmarks.run")
+    p.add_argument("--no-pool", action="store_true",
+                   help="pretrain without the data sets' extra unlabeled spectra")
     p.add_argument("--report", action="store_true",
                    help="only print the table of the rows already in --out")
     args = p.parse_args(argv)
@@ -140,10 +154,11 @@ def main(argv=None) -> None:
         parse_variant(v)  # fail on a malformed variant before any fit
     done = _done(args.out)
     todo = [(d, s, v) for v in args.variants for d in args.datasets for s in args.seeds
-            if (d, str(args.k), str(s), v) not in done]
+            if (_label(d, not args.no_pool), str(args.k), str(s), v) not in done]
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-        delayed(cell)(d, s, args.k, v, threads, args.cache) for d, s, v in todo)
+        delayed(cell)(d, s, args.k, v, threads, args.cache, not args.no_pool)
+        for d, s, v in todo)
     new = not args.out.exists()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for row in results:
