@@ -155,3 +155,26 @@ def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraini
     run.run(["synthetic"], [2], [0], ["GLSM", "GLSM pseudo-labels"], out, TINY)
     assert {r["method"] for r in _rows(out)} == {"GLSM", "GLSM pseudo-labels"}
     assert counted_pretraining == ["GLSM"]
+
+
+def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
+    """--no-pool pretrains on the training part alone, under its own name and cache
+    entry; with the pool the extra spectra join the fit."""
+    pool = synthetic.X[:20] * 1.1
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    monkeypatch.setattr(dev_sweep, "UNLABELED_POOL", {"synthetic": "pool"})
+    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data: pool)
+    sizes = []
+    fit = dev_sweep.pretrain_method
+    monkeypatch.setattr(dev_sweep, "pretrain_method",
+                        lambda *a, **kw: sizes.append(len(a[2])) or fit(*a, **kw))
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    out, cache = tmp_path / "dev.csv", tmp_path / "cache"
+    common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--out", str(out),
+              "--cache", str(cache), "--variants", tiny]
+    dev_sweep.main(common)
+    dev_sweep.main([*common, "--no-pool"])
+    assert [r["dataset"] for r in _rows(out)] == ["synthetic", "synthetic (no pool)"]
+    n_train = len(protocol.split(synthetic, 0)[0])
+    assert sizes == [n_train + len(pool), n_train]
+    assert len(list(cache.glob("*.joblib"))) == 2
