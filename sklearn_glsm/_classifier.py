@@ -106,9 +106,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         with confidence ``pseudo_threshold`` must get the same class on a
         random view of it. Each fine-tuning batch is then half labeled, half
         unlabeled rows. 0 (the default) fine-tunes on the labeled rows
-        alone. On the benchmark's development sets 1.0 gained 2-4 points on
-        one FTIR set with 5 or 10 labels per class, changed about a point
-        elsewhere, and lost up to 8 points with 1 label per class (see the
+        alone. On the benchmark's test sets 1.0 gained 0.6-1.6 points on
+        one FTIR set with 5 or 10 labels per class, lost about a point on
+        the other, and lost 3-4 points with 1 label per class (see the
         benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
