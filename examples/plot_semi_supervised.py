@@ -165,7 +165,7 @@ fig.tight_layout()
 # encoder instead of pretraining anew. By default it learns from the labeled
 # rows only (the ``-1`` rows are ignored); ``unlabeled_weight > 0`` would add
 # a pseudo-label consistency term on confident unlabeled spectra, which is
-# off by default: it helped one benchmark data set by 1-2 points from 5 labels
+# off by default: it helped one benchmark data set by up to 2 points from 5 labels
 # per class on, and hurt with 1 label per class (see the benchmarks page).
 tic = perf_counter()
 glsm = GLSMClassifier(pretrained=transformer, finetune_epochs=100, **small_network)
