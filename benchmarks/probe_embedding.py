@@ -6,7 +6,8 @@ hidden (k = 5 per class are labeled):
 
 * logistic regression and 1-NN on the frozen embedding (is the embedding
   organised by class?);
-* the default full fine-tuning (``GLSMClassifier(pretrained=...)``).
+* the default full fine-tuning (``GLSMClassifier(pretrained=...)``), with
+  and without drawing the embedding layer anew first (``reset_embedding``).
 
 ``--temperature`` sets the softmax temperature of the global task's
 contrastive loss (``GLSMTransformer(temperature=...)``), to test whether
@@ -51,8 +52,11 @@ def main(argv=None) -> None:
                       ("embedding + 1-NN", KNeighborsClassifier(1))]:
         est.fit(Z[labeled], y_semi[labeled])
         scores[name] = np.mean(est.predict(Z[dev]) == truth[dev])
-    model = glsm_method("GLSM", data, args.seed, transformer).fit(X, y_semi)
-    scores["full fine-tuning"] = np.mean(model.predict(X[dev]) == truth[dev])
+    for reset in (True, False):
+        model = glsm_method("GLSM", data, args.seed, transformer,
+                            reset_embedding=reset).fit(X, y_semi)
+        scores[f"full fine-tuning, reset_embedding={reset}"] = np.mean(
+            model.predict(X[dev]) == truth[dev])
     for name, score in scores.items():
         print(f"{args.dataset} seed={args.seed} k={args.k} temperature={temperature:g} "
               f"{name}: {score:.3f} (development set, {int(dev.sum())} spectra)")
