@@ -99,7 +99,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         below it are what carries over, as with the projection head of
         SimCLR. On the benchmark's development sets the reset gained up to
         2.6 points in 8 of 9 cells (3 data sets, 1, 5 and 10 labels per
-        class) and left the ninth level. No effect without pretraining.
+        class) and left the ninth level. No effect without pretraining, nor
+        with ``finetune="head"``, which probes the pretrained embedding as
+        it is.
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
@@ -108,7 +110,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         unlabeled rows. 0 (the default) fine-tunes on the labeled rows
         alone. On the benchmark's test sets 1.0 gained 0.6-1.6 points on
         one FTIR set with 5 or 10 labels per class, lost about a point on
-        the other, and lost 3-4 points with 1 label per class (see the
+        the other, and lost 2.7-3.7 points with 1 label per class (see the
         benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
