@@ -43,6 +43,10 @@ _PRETRAIN_PARAMS_DOC = """\
         Temperature of the global task's contrastive softmax. Low values
         press the encoder to tell apart even near-identical spectra of one
         material; higher ones tolerate them.
+    projection_head : bool, default=False
+        Compare the global task's views after a two-layer MLP on the
+        embedding (SimCLR's projection head) instead of on the embedding
+        itself. The MLP is used only in pretraining.
     shift : float, default=0.002
         Largest shift of the axis in a view, as a fraction of its length
         (0.002 is ±7 cm⁻¹ on a 400–4000 cm⁻¹ axis). Larger warps taught
@@ -196,6 +200,7 @@ class GLSMBase(BaseEstimator):
         "global_weight": [Interval(Real, 0, None, closed="left")],
         "local_weight": [Interval(Real, 0, None, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "projection_head": ["boolean"],
         "shift": [Interval(Real, 0, 1, closed="both")],
         "stretch": [Interval(Real, 0, 1, closed="left")],
         "scale": [Interval(Real, 0, None, closed="left")],
@@ -224,6 +229,7 @@ class GLSMBase(BaseEstimator):
         global_weight: float = 1.0,
         local_weight: float = 1.0,
         temperature: float = 0.1,
+        projection_head: bool = False,
         shift: float = 0.002,
         stretch: float = 0.002,
         scale: float = 0.1,
@@ -248,6 +254,7 @@ class GLSMBase(BaseEstimator):
         self.global_weight = global_weight
         self.local_weight = local_weight
         self.temperature = temperature
+        self.projection_head = projection_head
         self.shift = shift
         self.stretch = stretch
         self.scale = scale
@@ -333,6 +340,7 @@ class GLSMBase(BaseEstimator):
             ),
             use_global=use_global,
             use_local=use_local,
+            projection_head=self.projection_head,
         )
         scores = ("global_loss",) * use_global + ("local_loss",) * use_local
         return PretextNet(

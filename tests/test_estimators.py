@@ -370,6 +370,19 @@ def test_temperature_reaches_the_global_loss(data):
     assert losses[0] != losses[1]
 
 
+def test_projection_head_is_pretraining_only(data):
+    """With ``projection_head=True`` the views are compared after an MLP that the
+    transformer's embedding and the classifier's network do not contain."""
+    X, _, y_semi, _ = data
+    plain, projected = (fast(GLSMTransformer, projection_head=flag).fit(X)
+                        for flag in (False, True))
+    assert isinstance(plain.net_.module_.projector, torch.nn.Identity)
+    assert isinstance(projected.net_.module_.projector, torch.nn.Sequential)
+    assert projected.transform(X).shape == plain.transform(X).shape
+    clf = fast(GLSMClassifier, projection_head=True, finetune_epochs=2).fit(X, y_semi)
+    assert not any("projector" in name for name, _ in clf.net_.module_.named_parameters())
+
+
 def test_pretrained_with_other_length_raises(transformer):
     """Spectra of another length than the pretrained encoder's point to the resampler."""
     X, y, _ = make_spectra(n_samples=30, n_features=100, n_classes=2, random_state=0)

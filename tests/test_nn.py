@@ -309,3 +309,18 @@ def test_decoder_pickled_without_resize_layer_still_decodes():
     del decoder._modules["resize"]
     restored = pickle.loads(pickle.dumps(decoder))
     torch.testing.assert_close(restored(z), expected)
+
+
+def test_projection_head_sits_between_embedding_and_global_loss():
+    """The global task's outputs are the projected embeddings of the two views."""
+    torch.manual_seed(0)
+    module = GLSMPretextModule(64, n_components=8, width=4, depth=2, n_positions=4,
+                               use_local=False, projection_head=True).train()
+    x = torch.randn(5, 64)
+    torch.manual_seed(1)
+    p1, p2, z1, z2 = module(x)["global"]
+    torch.manual_seed(1)
+    views = [module.renormalize(module.views(module.normalizer(x)[0])) for _ in range(2)]
+    z = module.encoder(torch.cat(views)).chunk(2)
+    torch.testing.assert_close(z1, module.projector(z[0]))
+    torch.testing.assert_close(p2, module.transform_head(module.projector(z[1])))

@@ -38,6 +38,11 @@ class GLSMPretextModule(nn.Module):
         Corruption of the local task's input.
     use_global, use_local : bool
         Which pretext tasks run.
+    projection_head : bool
+        Compare the two views after a small MLP on the embedding, not on the
+        embedding itself, so the invariances the contrastive loss demands
+        are learned in a layer that fine-tuning throws away (SimCLR's
+        projection head, Chen et al., ICML 2020).
     """
 
     def __init__(
@@ -52,10 +57,20 @@ class GLSMPretextModule(nn.Module):
         corruption: SpectralCorruption | None = None,
         use_global: bool = True,
         use_local: bool = True,
+        projection_head: bool = False,
     ) -> None:
         super().__init__()
         self.normalizer = SpectrumNormalizer(normalize)
         self.encoder = SpectrumEncoder(n_components, width, depth, n_positions)
+        self.projector = (
+            nn.Sequential(
+                nn.Linear(n_components, n_components),
+                nn.ReLU(),
+                nn.Linear(n_components, n_components),
+            )
+            if projection_head
+            else nn.Identity()
+        )
         self.transform_head = ViewTransformHead(n_components)
         self.decoder = SpectrumDecoder(n_components, n_points, width, depth, n_positions)
         self.views = views if views is not None else SpectralViews()
@@ -86,7 +101,7 @@ class GLSMPretextModule(nn.Module):
         z = self.encoder(torch.cat(inputs)).chunk(len(inputs))
         out: dict[str, tuple[torch.Tensor, ...]] = {}
         if self.use_global:
-            z1, z2 = z[0], z[1]
+            z1, z2 = self.projector(z[0]), self.projector(z[1])
             out["global"] = (self.transform_head(z1), self.transform_head(z2), z1, z2)
         if self.use_local:
             out["local"] = (self.decoder(z[-1]), clean)
