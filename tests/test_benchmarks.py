@@ -10,7 +10,7 @@ import csv
 import numpy as np
 import pytest
 
-from benchmarks import dev_sweep, protocol, run
+from benchmarks import dev_sweep, per_class, protocol, run
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -179,3 +179,9 @@ def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
     n_train = len(protocol.split(synthetic, 0)[0])
     assert sizes == [n_train + len(pool), n_train]
     assert len(list(cache.glob("*.joblib"))) == 2
+
+
+def test_per_class_table_counts_recall_per_class():
+    truth = np.array(["a", "a", "b", "b", "b"])
+    text = per_class.table(truth, {"m": np.array(["a", "b", "b", "b", "a"])})
+    assert text.splitlines()[2] == "| m | 0.600 | 1 / 2 | 2 / 3 |"
