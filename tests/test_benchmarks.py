@@ -181,6 +181,25 @@ def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
     assert len(list(cache.glob("*.joblib"))) == 2
 
 
+def test_dev_sweep_ablation_reuses_the_benchmarks_pretraining(synthetic, monkeypatch,
+                                                               tmp_path):
+    """A variant that turns a task off finds the cache entry of the benchmark's
+    ablation (run with the same run-wide settings): no pretraining of its own."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    cache = tmp_path / "cache"
+    run.run(["synthetic"], [2], [0], ["GLSM local-only"], tmp_path / "results.csv", TINY)
+    assert len(list(cache.glob("*.joblib"))) == 1
+    monkeypatch.setattr(dev_sweep, "pretrain_method", None)  # any pretraining would fail
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    dev_sweep.main(["--datasets", "synthetic", "--seeds", "0", "--k", "2",
+                    "--out", str(tmp_path / "dev.csv"), "--cache", str(cache),
+                    "--variants", tiny + ",global_weight=0.0"])
+    assert len(_rows(tmp_path / "dev.csv")) == 1
+    assert dev_sweep.pretraining_method({"local_weight": 0.0, "finetune": "head"}) == (
+        "GLSM global-only", {"finetune": "head"})
+    assert dev_sweep.pretraining_method({"width": 32}) == ("GLSM", {"width": 32})
+
+
 def test_per_class_table_counts_recall_per_class():
     truth = np.array(["a", "a", "b", "b", "b"])
     text = per_class.table(truth, {"m": np.array(["a", "b", "b", "b", "a"])})
