@@ -37,7 +37,7 @@ def hide_labels(
     --------
     >>> from sklearn_glsm.datasets import hide_labels
     >>> hide_labels([0, 0, 0, 1, 1, 1], 1, random_state=0)
-    array([-1,  0, -1, -1,  1, -1])
+    array([-1, -1,  0, -1, -1,  1])
     """
     y = np.asarray(y)
     if n_per_class is not None and n_per_class < 1:
