@@ -33,6 +33,14 @@ _PRETRAIN_PARAMS_DOC = """\
         Per-spectrum normalisation inside the network. ``"snv"`` makes raw
         counts and absorbances train alike; ``"none"`` for data already
         scaled (for example a few standardised features).
+    derivative : {0, 1, 2}, default=0
+        Also feed the encoder a Savitzky-Golay derivative of each normalised
+        spectrum (order 1 or 2, quadratic fit, standardised), as a second
+        input channel beside the spectrum. Derivatives remove baselines and
+        sharpen overlapping bands, as in chemometric preprocessing; the views,
+        the corruption and the reconstruction stay on the spectrum itself.
+    derivative_window : int, default=11
+        Window of that derivative, in points (odd, at least 5).
     global_weight : float, default=1.0
         Weight of the global task (two views must be transformable into each
         other). 0 turns it off.
@@ -199,6 +207,8 @@ class GLSMBase(BaseEstimator):
         "depth": [Interval(Integral, 0, None, closed="left")],
         "n_positions": [Interval(Integral, 1, None, closed="left")],
         "normalize": [StrOptions({"snv", "none"})],
+        "derivative": [Interval(Integral, 0, 2, closed="both")],
+        "derivative_window": [Interval(Integral, 5, None, closed="left")],
         "global_weight": [Interval(Real, 0, None, closed="left")],
         "local_weight": [Interval(Real, 0, None, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
@@ -228,6 +238,8 @@ class GLSMBase(BaseEstimator):
         depth: int = 4,
         n_positions: int = 16,
         normalize: str = "snv",
+        derivative: int = 0,
+        derivative_window: int = 11,
         global_weight: float = 1.0,
         local_weight: float = 1.0,
         temperature: float = 0.1,
@@ -253,6 +265,8 @@ class GLSMBase(BaseEstimator):
         self.depth = depth
         self.n_positions = n_positions
         self.normalize = normalize
+        self.derivative = derivative
+        self.derivative_window = derivative_window
         self.global_weight = global_weight
         self.local_weight = local_weight
         self.temperature = temperature
@@ -325,16 +339,28 @@ class GLSMBase(BaseEstimator):
             "verbose": int(self.verbose > 0),
         }
 
+    def _architecture(self) -> dict:
+        """The encoder's architecture parameters, as :class:`SpectrumEncoder` takes them."""
+        if self.derivative and self.derivative_window % 2 == 0:
+            raise ValueError(
+                f"derivative_window must be odd, got {self.derivative_window}."
+            )
+        return {
+            "n_components": self.n_components,
+            "width": self.width,
+            "depth": self.depth,
+            "n_positions": self.n_positions,
+            "derivative": self.derivative,
+            "derivative_window": self.derivative_window,
+        }
+
     def _pretext_net(self, n_points: int, n_samples: int, device: str) -> PretextNet:
         """The unfitted pretraining net for spectra of ``n_points`` points."""
         use_global = self.global_weight > 0
         use_local = self.local_weight > 0
         module = GLSMPretextModule(
             n_points=n_points,
-            n_components=self.n_components,
-            width=self.width,
-            depth=self.depth,
-            n_positions=self.n_positions,
+            **self._architecture(),
             normalize=self.normalize,
             views=self._views(),
             corruption=SpectralCorruption(

@@ -188,6 +188,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         depth: int = 4,
         n_positions: int = 16,
         normalize: str = "snv",
+        derivative: int = 0,
+        derivative_window: int = 11,
         global_weight: float = 1.0,
         local_weight: float = 1.0,
         temperature: float = 0.1,
@@ -214,6 +216,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             depth=depth,
             n_positions=n_positions,
             normalize=normalize,
+            derivative=derivative,
+            derivative_window=derivative_window,
             global_weight=global_weight,
             local_weight=local_weight,
             temperature=temperature,
@@ -278,7 +282,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
             net = self._pretrain(X, device)
             return self._reset(net.module_.encoder), self.normalize, epoch_history(net)
-        encoder = SpectrumEncoder(self.n_components, self.width, self.depth, self.n_positions)
+        encoder = SpectrumEncoder(**self._architecture())
         return encoder, self.normalize, []
 
     def _reset(self, encoder: SpectrumEncoder) -> SpectrumEncoder:

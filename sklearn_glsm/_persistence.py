@@ -260,9 +260,7 @@ def _rebuild_net(estimator, state_dict: dict):
         else:
             # A pretrained transformer's architecture overrides the classifier's.
             source = estimator.pretrained if estimator.pretrained is not None else estimator
-            encoder = SpectrumEncoder(
-                source.n_components, source.width, source.depth, source.n_positions
-            )
+            encoder = SpectrumEncoder(**source._architecture())
             net = estimator._finetune_net(
                 encoder, source.normalize, len(estimator.classes_), estimator.batch_size, device
             ).initialize()

@@ -383,6 +383,29 @@ def test_projection_head_is_pretraining_only(data):
     assert not any("projector" in name for name, _ in clf.net_.module_.named_parameters())
 
 
+@pytest.mark.parametrize("cls", [GLSMTransformer, GLSMClassifier])
+def test_even_derivative_window_raises(data, cls):
+    """A Savitzky-Golay window has a centre point: an even one is refused at fit."""
+    X, y, _, _ = data
+    with pytest.raises(ValueError, match="derivative_window must be odd"):
+        fast(cls, derivative=1, derivative_window=8).fit(X[:10], y[:10])
+
+
+def test_derivative_reaches_the_encoder_and_carries_over(data):
+    """``derivative`` builds a two-channel encoder; fine-tuning a pretrained one keeps it,
+    whatever the classifier's own setting."""
+    X, y, y_semi, _ = data
+    clf = fast(GLSMClassifier, derivative=2, derivative_window=7).fit(X, y_semi)
+    encoder = clf.net_.module_.encoder
+    assert (encoder.derivative, encoder.derivative_window) == (2, 7)
+    assert encoder.stem[0].in_channels == 2
+    assert clf.score(X, y) > 0.5
+    source = fast(GLSMTransformer, derivative=1, derivative_window=5).fit(X)
+    assert source.transform(X).shape == (len(X), source.n_components)
+    clf = fast(GLSMClassifier, pretrained=source).fit(X, y_semi)
+    assert clf.net_.module_.encoder.derivative == 1
+
+
 def test_pretrained_with_other_length_raises(transformer):
     """Spectra of another length than the pretrained encoder's point to the resampler."""
     X, y, _ = make_spectra(n_samples=30, n_features=100, n_classes=2, random_state=0)
@@ -700,6 +723,8 @@ def test_single_rows_match_the_full_batch(classifier, transformer, data):
         (GLSMTransformer, "normalize", "l2"),
         (GLSMTransformer, "global_weight", -0.5),
         (GLSMTransformer, "batch_size", 0),
+        (GLSMTransformer, "derivative", 3),
+        (GLSMClassifier, "derivative_window", 3),
         (GLSMClassifier, "finetune", "x"),
         (GLSMClassifier, "n_components", 0),
         (GLSMClassifier, "lr", -1),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +17,7 @@ from sklearn_glsm.nn import (
     SpectrumDecoder,
     SpectrumEncoder,
     SpectrumNormalizer,
+    savgol,
     snv,
 )
 from sklearn_glsm.pretext import (
@@ -49,6 +52,44 @@ def test_encoder_row_is_independent_of_the_batch():
     encoder = SpectrumEncoder(**TINY)
     x = torch.randn(6, 64)
     torch.testing.assert_close(encoder(x[2:3]), encoder(x)[2:3], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("deriv", [1, 2])
+@pytest.mark.parametrize("window", [5, 11])
+def test_savgol_matches_scipy_inside_the_edges(deriv, window):
+    """The torch derivative is scipy's Savitzky-Golay filter (quadratic fit) away from
+    the edges, where only the padding differs."""
+    from scipy.signal import savgol_filter
+
+    x = torch.randn(3, 80, dtype=torch.float64).cumsum(1)
+    half = window // 2
+    expected = savgol_filter(x.numpy(), window, 2, deriv=deriv, axis=1)
+    got = savgol(x, deriv, window)
+    assert got.shape == x.shape
+    np.testing.assert_allclose(got[:, half:-half].numpy(), expected[:, half:-half], atol=1e-9)
+
+
+def test_encoder_derivative_is_a_second_input_channel():
+    """With ``derivative`` the stem sees the spectrum and its standardised derivative."""
+    encoder = SpectrumEncoder(**TINY, derivative=1, derivative_window=5)
+    assert encoder.stem[0].in_channels == 2
+    x = torch.randn(3, 40).cumsum(1)
+    channels = encoder.inputs(x)
+    torch.testing.assert_close(channels[:, 0], x)
+    torch.testing.assert_close(channels[:, 1], snv(savgol(x, 1, 5))[0])
+    assert encoder(x).shape == (3, TINY["n_components"])
+    assert SpectrumEncoder(**TINY).stem[0].in_channels == 1
+
+
+def test_encoder_pickled_before_the_derivative_loads_without_it():
+    """An encoder pickled by a version without the derivative option feeds one channel."""
+    encoder = SpectrumEncoder(**TINY)
+    x = torch.randn(2, 32)
+    expected = encoder(x)
+    del encoder.derivative, encoder.derivative_window
+    loaded = pickle.loads(pickle.dumps(encoder))
+    assert loaded.derivative == 0
+    torch.testing.assert_close(loaded(x), expected)
 
 
 @pytest.mark.parametrize("n_points", [1, 3, 5, 7, 127, 501])

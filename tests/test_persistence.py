@@ -46,6 +46,10 @@ def models(data, transformer):
         "transformer": (transformer, "transform"),
         "transformer-reconstruct": (transformer, "reconstruct"),
         "classifier-string-labels": (fast(GLSMClassifier, **quick).fit(X, names), "predict_proba"),
+        "classifier-derivative": (
+            fast(GLSMClassifier, derivative=1, derivative_window=5, **quick).fit(X, y),
+            "predict_proba",
+        ),
         "classifier-pretrained": (
             fast(GLSMClassifier, pretrained=transformer, finetune="head", **quick).fit(X, y),
             "predict_proba",

@@ -3,7 +3,7 @@
 from ._encoder import SpectrumEncoder
 from ._glsm import GLSMClassifierModule, GLSMPretextModule
 from ._heads import ClassificationHead, SpectrumDecoder, ViewTransformHead
-from ._layers import Resample1d, ResidualBlock1d, SpectrumNormalizer, snv
+from ._layers import Resample1d, ResidualBlock1d, SpectrumNormalizer, savgol, snv
 
 __all__ = [
     "ClassificationHead",
@@ -15,5 +15,6 @@ __all__ = [
     "SpectrumEncoder",
     "SpectrumNormalizer",
     "ViewTransformHead",
+    "savgol",
     "snv",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._layers import Resample1d, ResidualBlock1d, _groups, stage_channels
+from ._layers import Resample1d, ResidualBlock1d, _groups, savgol, snv, stage_channels
 
 
 class SpectrumEncoder(nn.Module):
@@ -27,17 +27,32 @@ class SpectrumEncoder(nn.Module):
         Number of residual stages; each halves the length.
     n_positions : int
         Bins along the wavenumber axis kept before flattening.
+    derivative : {0, 1, 2}
+        Order of a Savitzky-Golay derivative of the spectrum fed to the stem
+        as a second channel (itself standardised), beside the spectrum; 0
+        feeds the spectrum alone.
+    derivative_window : int
+        Window of that derivative, in points (odd, at least 5).
     """
 
     def __init__(
-        self, n_components: int = 64, width: int = 16, depth: int = 4, n_positions: int = 16
+        self,
+        n_components: int = 64,
+        width: int = 16,
+        depth: int = 4,
+        n_positions: int = 16,
+        derivative: int = 0,
+        derivative_window: int = 11,
     ) -> None:
         super().__init__()
+        self.derivative = derivative
+        self.derivative_window = derivative_window
         self.stem = nn.Sequential(
             # A strided stem: spectra are long (1000-4000 points) and sampled
             # finer than the instrument resolves, so a learned 4x low-pass
             # downsampling loses little and makes CPU training affordable.
-            nn.Conv1d(1, width, kernel_size=9, stride=4, padding=4, bias=False),
+            nn.Conv1d(1 + (derivative > 0), width, kernel_size=9, stride=4, padding=4,
+                      bias=False),
             nn.GroupNorm(_groups(width), width),
             nn.ReLU(),
         )
@@ -57,8 +72,20 @@ class SpectrumEncoder(nn.Module):
         )
         self.fc = nn.Linear(channels * n_positions, n_components)
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "derivative" not in self.__dict__:  # pickled before the derivative channel existed
+            self.derivative, self.derivative_window = 0, 11
+
+    def inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """The stem's input channels, shape (n_spectra, 1 or 2, n_points)."""
+        if not self.derivative:
+            return x.unsqueeze(1)
+        d = snv(savgol(x, self.derivative, self.derivative_window))[0]
+        return torch.stack([x, d], dim=1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Embed spectra of shape (n_spectra, n_points) into (n_spectra, n_components)."""
-        h = self.blocks(self.stem(x.unsqueeze(1)))
+        h = self.blocks(self.stem(self.inputs(x)))
         h = self.pool(self.project(h))
         return self.fc(h.flatten(1))

@@ -28,8 +28,8 @@ class GLSMPretextModule(nn.Module):
     ----------
     n_points : int
         Length of the spectra.
-    n_components, width, depth, n_positions : int
-        Size of the encoder, see :class:`SpectrumEncoder`.
+    n_components, width, depth, n_positions, derivative, derivative_window : int
+        Architecture of the encoder, see :class:`SpectrumEncoder`.
     normalize : {"snv", "none"}
         Per-spectrum normalisation applied first.
     views : SpectralViews
@@ -52,6 +52,8 @@ class GLSMPretextModule(nn.Module):
         width: int = 16,
         depth: int = 4,
         n_positions: int = 16,
+        derivative: int = 0,
+        derivative_window: int = 11,
         normalize: str = "snv",
         views: SpectralViews | None = None,
         corruption: SpectralCorruption | None = None,
@@ -61,7 +63,9 @@ class GLSMPretextModule(nn.Module):
     ) -> None:
         super().__init__()
         self.normalizer = SpectrumNormalizer(normalize)
-        self.encoder = SpectrumEncoder(n_components, width, depth, n_positions)
+        self.encoder = SpectrumEncoder(
+            n_components, width, depth, n_positions, derivative, derivative_window
+        )
         self.projector = (
             nn.Sequential(
                 nn.Linear(n_components, n_components),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import torch
+from scipy.signal import savgol_coeffs
 from torch import nn
 from torch.nn import functional as F
 
@@ -31,6 +32,35 @@ def snv(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     mean = x.mean(dim=1, keepdim=True)
     std = x.std(dim=1, keepdim=True, unbiased=False).clamp_min(_EPS)
     return (x - mean) / std, mean, std
+
+
+@lru_cache(maxsize=16)
+def _savgol_kernel(deriv: int, window: int, device: torch.device,
+                   dtype: torch.dtype) -> torch.Tensor:
+    coeffs = savgol_coeffs(window, polyorder=max(2, deriv), deriv=deriv, use="dot")
+    return torch.as_tensor(coeffs.copy(), device=device, dtype=dtype).view(1, 1, -1)
+
+
+def savgol(x: torch.Tensor, deriv: int, window: int) -> torch.Tensor:
+    """Savitzky-Golay derivative (quadratic fit) of each row, in units of points.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_spectra, n_points)
+        Spectra.
+    deriv : int
+        Order of the derivative.
+    window : int
+        Odd window length, in points; the edges are padded by repeating the
+        end values.
+
+    Returns
+    -------
+    d : torch.Tensor of shape (n_spectra, n_points)
+    """
+    kernel = _savgol_kernel(deriv, window, x.device, x.dtype)
+    padded = F.pad(x.unsqueeze(1), (window // 2, window // 2), mode="replicate")
+    return F.conv1d(padded, kernel).squeeze(1)
 
 
 class SpectrumNormalizer(nn.Module):
