@@ -10,7 +10,7 @@ import csv
 import numpy as np
 import pytest
 
-from benchmarks import dev_sweep, per_class, protocol, run
+from benchmarks import dev_sweep, per_class, probe_derivative, protocol, run
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -204,3 +204,25 @@ def test_per_class_table_counts_recall_per_class():
     truth = np.array(["a", "a", "b", "b", "b"])
     text = per_class.table(truth, {"m": np.array(["a", "b", "b", "b", "a"])})
     assert text.splitlines()[2] == "| m | 0.600 | 1 / 2 | 2 / 3 |"
+
+
+def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
+    """Every feature set and method gets one row per part; dev rows score the hidden
+    training labels, test rows the test part, and the SNV row is the protocol's 1-NN."""
+    monkeypatch.setattr(probe_derivative, "load", lambda name: synthetic)
+    out = tmp_path / "probe.csv"
+    for part in ("dev", "test"):
+        probe_derivative.main(["--part", part, "--datasets", "synthetic", "--seeds", "0",
+                               "--k", "2", "--out", str(out)])
+    with out.open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2 * 2 * len(probe_derivative.FEATURES)
+    assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
+    train, test, y_semi = protocol.label_draw(synthetic, 0, 2)
+    labeled = y_semi != protocol.UNLABELED
+    grid = protocol.to_grid(synthetic)
+    knn = protocol.classical_baselines(int(labeled.sum()), 0)["1-NN"]
+    knn.fit(grid.fit_transform(synthetic.X[train][labeled]), y_semi[labeled])
+    expected = np.mean(knn.predict(grid.transform(synthetic.X[test])) == synthetic.y[test])
+    got = next(r for r in rows if (r["part"], r["features"], r["method"]) == ("test", "SNV", "1-NN"))
+    assert float(got["accuracy"]) == pytest.approx(expected, abs=1e-4)

@@ -44,6 +44,10 @@ def _savgol_kernel(deriv: int, window: int, device: torch.device,
 def savgol(x: torch.Tensor, deriv: int, window: int) -> torch.Tensor:
     """Savitzky-Golay derivative (quadratic fit) of each row, in units of points.
 
+    The same filter as chemotools'
+    ``SavitzkyGolay(window_length=window, polyorder=2, deriv=deriv, mode="nearest")``,
+    as a convolution that runs on the network's device inside the forward pass.
+
     Parameters
     ----------
     x : torch.Tensor of shape (n_spectra, n_points)

@@ -1,0 +1,115 @@
+"""Classical baselines on Savitzky-Golay derivatives instead of SNV spectra.
+
+The protocol's classical baselines see SNV spectra. A chemometrician would
+often take a derivative first; this probe measures what that is worth, so
+the ``derivative`` option of the networks is compared with its classical
+counterpart, not only with the protocol's baselines. Features are computed
+on the networks' grid (``protocol.grid``), so a window of ``w`` points is the
+same width as ``derivative_window=w``: chemotools' ``SavitzkyGolay``
+(quadratic fit) then SNV. ``--part dev`` scores the training spectra whose
+labels were hidden (as ``benchmarks.dev_sweep``); ``--part test`` the
+protocol's test part. Fits see only the k labeled spectra per class.
+
+python -m benchmarks.probe_derivative --part dev --k 1 5 10
+python -m benchmarks.probe_derivative --part test --k 1 5 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+from chemotools.derivative import SavitzkyGolay
+from chemotools.scatter import StandardNormalVariate
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+
+from .protocol import UNLABELED, label_draw, load, to_grid
+from .run import RESULTS, SEMI_DATASETS
+
+FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
+# (name, derivative order, window in points); order 0 is the protocol's SNV.
+FEATURES = [("SNV", 0, 0), ("SG1 w5", 1, 5), ("SG1 w11", 1, 11), ("SG1 w21", 1, 21),
+            ("SG2 w11", 2, 11)]
+
+
+def features(deriv: int, window: int):
+    """The preprocessing pipeline: SNV alone, or a derivative then SNV."""
+    if deriv == 0:
+        return make_pipeline(StandardNormalVariate())
+    return make_pipeline(SavitzkyGolay(window_length=window, polyorder=2, deriv=deriv,
+                                       mode="nearest"), StandardNormalVariate())
+
+
+def cells(name: str, seed: int, k: int, part: str) -> list[dict]:
+    """Accuracy of 1-NN and LR on each feature set for one (data set, seed, k)."""
+    data = load(name)
+    train, test, y_semi = label_draw(data, seed, k)
+    labeled = y_semi != UNLABELED
+    grid = to_grid(data)
+    X_fit, y_fit = grid.fit_transform(data.X[train][labeled]), y_semi[labeled]
+    if part == "dev":
+        X_eval, y_eval = data.X[train][~labeled], data.y[train][~labeled].astype(str)
+    else:
+        X_eval, y_eval = data.X[test], data.y[test].astype(str)
+    X_eval = grid.transform(X_eval)
+    rows = []
+    for fname, deriv, window in FEATURES:
+        prep = features(deriv, window)
+        F_fit, F_eval = prep.fit_transform(X_fit), prep.transform(X_eval)
+        for mname, model in [("1-NN", KNeighborsClassifier(1)),
+                             ("LR", LogisticRegression(max_iter=2000))]:
+            acc = np.mean(model.fit(F_fit, y_fit).predict(F_eval) == y_eval)
+            rows.append({"part": part, "dataset": name, "k": k, "seed": seed,
+                         "features": fname, "method": mname, "accuracy": f"{acc:.4f}"})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """Mean accuracy over seeds per (part, k, features, method) and data set."""
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    keys = list(dict.fromkeys((r["part"], str(r["k"]), r["features"], r["method"])
+                              for r in rows))
+    lines = ["| part | k | features | method | " + " | ".join(datasets) + " |",
+             "|---|---|---|---|" + "---|" * len(datasets)]
+    for key in keys:
+        means = []
+        for d in datasets:
+            acc = [float(r["accuracy"]) for r in rows
+                   if (r["part"], str(r["k"]), r["features"], r["method"], r["dataset"])
+                   == (*key, d)]
+            means.append(f"{np.mean(acc):.3f}" if acc else "")
+        lines.append("| " + " | ".join(key) + " | " + " | ".join(means) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    """Command-line entry point: fit, append to ``--out``, print the table."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--part", choices=["dev", "test"], default="dev")
+    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--k", nargs="+", type=int, default=[5])
+    p.add_argument("--out", type=Path, default=RESULTS / "probe_derivative.csv")
+    p.add_argument("--report", action="store_true", help="only print the table of --out")
+    args = p.parse_args(argv)
+    if not args.report:
+        new = not args.out.exists()
+        with args.out.open("a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
+            if new:
+                writer.writeheader()
+            for k in args.k:
+                for name in args.datasets:
+                    for seed in args.seeds:
+                        writer.writerows(cells(name, seed, k, args.part))
+                        f.flush()
+    with args.out.open() as f:
+        print(table(list(csv.DictReader(f))))
+
+
+if __name__ == "__main__":
+    main()
