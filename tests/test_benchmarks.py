@@ -224,5 +224,6 @@ def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
     knn = protocol.classical_baselines(int(labeled.sum()), 0)["1-NN"]
     knn.fit(grid.fit_transform(synthetic.X[train][labeled]), y_semi[labeled])
     expected = np.mean(knn.predict(grid.transform(synthetic.X[test])) == synthetic.y[test])
-    got = next(r for r in rows if (r["part"], r["features"], r["method"]) == ("test", "SNV", "1-NN"))
+    got = next(r for r in rows
+               if (r["part"], r["features"], r["method"]) == ("test", "SNV", "1-NN"))
     assert float(got["accuracy"]) == pytest.approx(expected, abs=1e-4)
