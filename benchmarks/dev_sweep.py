@@ -32,14 +32,13 @@ import torch
 from joblib import Parallel, delayed
 
 from .protocol import (
-    GLSM_METHODS,
     UNLABELED,
     UNLABELED_POOL,
-    _pretrain_params,
     glsm_method,
     label_draw,
     load,
     pretrain_method,
+    pretraining_method,
     unlabeled_pool,
     with_pool,
 )
@@ -69,22 +68,6 @@ def parse_variant(text: str) -> dict:
             except ValueError:
                 continue
     return params
-
-
-def pretraining_method(params: dict) -> tuple[str, dict]:
-    """The benchmark's GLSM method and overrides that pretrain as ``params`` do.
-
-    A variant that holds the defining settings of one of the benchmark's
-    ablations (``global_weight=0.0`` is "GLSM local-only") is pretrained as
-    that method with the rest of its settings as overrides, as
-    ``benchmarks.run`` does, so it finds the benchmark's cache entry; any
-    other is "GLSM" with the variant's settings.
-    """
-    for method in GLSM_METHODS:
-        defining = _pretrain_params(method, {})
-        if defining and all(k in params and params[k] == v for k, v in defining.items()):
-            return method, {k: v for k, v in params.items() if k not in defining}
-    return "GLSM", params
 
 
 def _label(name: str, pool: bool) -> str:

@@ -219,6 +219,22 @@ def pretraining_of(name: str) -> str:
     return next(m for m in GLSM_METHODS if _pretrain_params(m, {}) == own)
 
 
+def pretraining_method(params: dict) -> tuple[str, dict]:
+    """The benchmark's GLSM method and overrides that pretrain as ``params`` do.
+
+    A variant that holds the defining settings of one of the benchmark's
+    ablations (``global_weight=0.0`` is "GLSM local-only") is pretrained as
+    that method with the rest of its settings as overrides, as
+    ``benchmarks.run`` does, so it finds the benchmark's cache entry; any
+    other is "GLSM" with the variant's settings.
+    """
+    for method in GLSM_METHODS:
+        defining = _pretrain_params(method, {})
+        if defining and all(k in params and params[k] == v for k, v in defining.items()):
+            return method, {k: v for k, v in params.items() if k not in defining}
+    return "GLSM", params
+
+
 def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
                     **overrides) -> GLSMTransformer:
     """The pretraining of GLSM variant ``name`` on ``X_train`` (no labels).

@@ -195,9 +195,9 @@ def test_dev_sweep_ablation_reuses_the_benchmarks_pretraining(synthetic, monkeyp
                     "--out", str(tmp_path / "dev.csv"), "--cache", str(cache),
                     "--variants", tiny + ",global_weight=0.0"])
     assert len(_rows(tmp_path / "dev.csv")) == 1
-    assert dev_sweep.pretraining_method({"local_weight": 0.0, "finetune": "head"}) == (
+    assert protocol.pretraining_method({"local_weight": 0.0, "finetune": "head"}) == (
         "GLSM global-only", {"finetune": "head"})
-    assert dev_sweep.pretraining_method({"width": 32}) == ("GLSM", {"width": 32})
+    assert protocol.pretraining_method({"width": 32}) == ("GLSM", {"width": 32})
 
 
 def test_per_class_table_counts_recall_per_class():
