@@ -102,7 +102,8 @@ def test_cache_key_includes_settings(tmp_path):
     assert first["seconds"] >= 0
 
 
-@pytest.mark.parametrize("name, other", [("temperature", 0.5), ("projection_head", True)])
+@pytest.mark.parametrize("name, other", [("temperature", 0.5), ("projection_head", True),
+                                         ("derivative", 2), ("derivative_window", 15)])
 def test_added_settings_keep_old_cache_keys(name, other):
     """A setting added later is left out of the key at the value that reproduces the
     old pretraining, and enters it at any other value."""
