@@ -37,6 +37,7 @@ from .protocol import (
     glsm_method,
     label_draw,
     load,
+    parse_variant,
     pretrain_method,
     pretraining_method,
     unlabeled_pool,
@@ -46,28 +47,6 @@ from .run import RESULTS, SEMI_DATASETS, cached_pretraining, pretraining_key
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
-
-
-def parse_variant(text: str) -> dict:
-    """``"a=1,b=0.5,c=x,d=True"`` as ``{"a": 1, "b": 0.5, "c": "x", "d": True}``;
-    ``"default"`` as ``{}``."""
-    if text == "default":
-        return {}
-    params = {}
-    for item in text.split(","):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"variant item {item!r} is not KEY=VALUE")
-        if value in ("True", "False"):
-            params[key.strip()] = value == "True"
-            continue
-        for cast in (int, float, str):
-            try:
-                params[key.strip()] = cast(value)
-                break
-            except ValueError:
-                continue
-    return params
 
 
 def _label(name: str, pool: bool) -> str:

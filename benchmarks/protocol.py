@@ -219,6 +219,28 @@ def pretraining_of(name: str) -> str:
     return next(m for m in GLSM_METHODS if _pretrain_params(m, {}) == own)
 
 
+def parse_variant(text: str) -> dict:
+    """``"a=1,b=0.5,c=x,d=True"`` as ``{"a": 1, "b": 0.5, "c": "x", "d": True}``;
+    ``"default"`` as ``{}``."""
+    if text == "default":
+        return {}
+    params = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"variant item {item!r} is not KEY=VALUE")
+        if value in ("True", "False"):
+            params[key.strip()] = value == "True"
+            continue
+        for cast in (int, float, str):
+            try:
+                params[key.strip()] = cast(value)
+                break
+            except ValueError:
+                continue
+    return params
+
+
 def pretraining_method(params: dict) -> tuple[str, dict]:
     """The benchmark's GLSM method and overrides that pretrain as ``params`` do.
 

@@ -36,6 +36,7 @@ from .protocol import (
     glsm_method,
     label_draw,
     load,
+    parse_variant,
     pretrain_method,
     pretrain_source,
     pretraining_of,
@@ -204,6 +205,9 @@ def main(argv=None) -> None:
                    + ", ".join(GLSM_METHODS))
     p.add_argument("--pretrain-epochs", type=int, default=None,
                    help="override the GLSM pretraining epochs (default: the estimator's)")
+    p.add_argument("--set", default=None, metavar="KEY=VALUE,...",
+                   help="GLSM settings for every GLSM method of this run, e.g. "
+                   "'derivative=1' (write to another --out: the CSV does not record them)")
     p.add_argument("--transfer", action="store_true",
                    help="run the transfer pairs (A->B) instead of the semi-supervised sets")
     p.add_argument("--source-seed", type=int, default=None,
@@ -214,6 +218,8 @@ def main(argv=None) -> None:
                    help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
     args = p.parse_args(argv)
     overrides: dict = {}
+    if args.set:
+        overrides.update(parse_variant(args.set))
     if args.pretrain_epochs is not None:
         overrides["pretrain_epochs"] = args.pretrain_epochs
     if args.transfer:

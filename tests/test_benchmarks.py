@@ -121,13 +121,13 @@ def test_cheap_cells_first():
 
 
 def test_parse_variant():
-    assert dev_sweep.parse_variant("default") == {}
-    assert dev_sweep.parse_variant("width=32,lr=0.0003,finetune=head") == {
+    assert protocol.parse_variant("default") == {}
+    assert protocol.parse_variant("width=32,lr=0.0003,finetune=head") == {
         "width": 32, "lr": 0.0003, "finetune": "head"}
-    assert dev_sweep.parse_variant("reset_embedding=True,finetune_augment=False") == {
+    assert protocol.parse_variant("reset_embedding=True,finetune_augment=False") == {
         "reset_embedding": True, "finetune_augment": False}
     with pytest.raises(ValueError, match="KEY=VALUE"):
-        dev_sweep.parse_variant("width")
+        protocol.parse_variant("width")
 
 
 def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
@@ -228,3 +228,13 @@ def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
     got = next(r for r in rows
                if (r["part"], r["features"], r["method"]) == ("test", "SNV", "1-NN"))
     assert float(got["accuracy"]) == pytest.approx(expected, abs=1e-4)
+
+
+def test_run_set_passes_glsm_settings(monkeypatch, tmp_path):
+    """``--set`` reaches every GLSM method of the run as overrides, beside
+    ``--pretrain-epochs``."""
+    seen = {}
+    monkeypatch.setattr(run, "run", lambda *args: seen.update(overrides=args[5]))
+    run.main(["--set", "derivative=1,derivative_window=7", "--pretrain-epochs", "3",
+              "--out", str(tmp_path / "x.csv")])
+    assert seen["overrides"] == {"derivative": 1, "derivative_window": 7, "pretrain_epochs": 3}
