@@ -9,6 +9,7 @@ same width as ``derivative_window=w``: chemotools' ``SavitzkyGolay``
 (quadratic fit) then SNV. ``--part dev`` scores the training spectra whose
 labels were hidden (as ``benchmarks.dev_sweep``); ``--part test`` the
 protocol's test part. Fits see only the k labeled spectra per class.
+Cells already in ``--out`` are skipped.
 
 python -m benchmarks.probe_derivative --part dev --k 1 5 10
 python -m benchmarks.probe_derivative --part test --k 1 5 10
@@ -98,6 +99,10 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if not args.report:
         new = not args.out.exists()
+        done = set()
+        if not new:
+            with args.out.open() as f:
+                done = {(r["part"], r["dataset"], r["k"], r["seed"]) for r in csv.DictReader(f)}
         with args.out.open("a", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
             if new:
@@ -105,6 +110,8 @@ def main(argv=None) -> None:
             for k in args.k:
                 for name in args.datasets:
                     for seed in args.seeds:
+                        if (args.part, name, str(k), str(seed)) in done:
+                            continue  # measured already: a rerun only prints the table
                         writer.writerows(cells(name, seed, k, args.part))
                         f.flush()
     with args.out.open() as f:

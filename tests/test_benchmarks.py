@@ -215,6 +215,8 @@ def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
     for part in ("dev", "test"):
         probe_derivative.main(["--part", part, "--datasets", "synthetic", "--seeds", "0",
                                "--k", "2", "--out", str(out)])
+    probe_derivative.main(["--part", "test", "--datasets", "synthetic", "--seeds", "0",
+                           "--k", "2", "--out", str(out)])  # a rerun adds nothing
     with out.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 2 * 2 * len(probe_derivative.FEATURES)

@@ -27,6 +27,11 @@ DOCS = Path(__file__).resolve().parents[1]
 # benchmark_<name>.md: (section title, the command that writes the file), in page order.
 BENCHMARK_WRITERS = {
     "semi_supervised": ("Semi-supervised accuracy", "python -m benchmarks.report"),
+    "semi_supervised_derivative_1": (
+        "Semi-supervised accuracy with a derivative channel (derivative=1)",
+        "python -m benchmarks.report --csv benchmarks/results/semi_supervised_derivative_1.csv "
+        "--name semi_supervised_derivative_1",
+    ),
     "transfer": (
         "Transfer accuracy",
         "python -m benchmarks.report --csv benchmarks/results/transfer.csv --name transfer",
