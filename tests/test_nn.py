@@ -39,9 +39,12 @@ def _seed():
 
 @pytest.mark.parametrize("n_points", [1, 2, 3, 4, 5, 17, 128, 1000])
 @pytest.mark.parametrize("depth", [0, 1, 3])
-def test_encoder_output_shape(n_points, depth):
-    """The encoder maps spectra of any length, even 1 point, to ``n_components`` values."""
-    encoder = SpectrumEncoder(n_components=8, width=4, depth=depth, n_positions=4)
+@pytest.mark.parametrize("derivative", [0, 1])
+def test_encoder_output_shape(n_points, depth, derivative):
+    """The encoder maps spectra of any length, even 1 point (shorter than the
+    derivative's window), to ``n_components`` values."""
+    encoder = SpectrumEncoder(n_components=8, width=4, depth=depth, n_positions=4,
+                              derivative=derivative)
     z = encoder(torch.randn(3, n_points))
     assert z.shape == (3, 8)
     assert torch.isfinite(z).all()

@@ -28,8 +28,8 @@ class GLSMPretextModule(nn.Module):
     ----------
     n_points : int
         Length of the spectra.
-    n_components, width, depth, n_positions, derivative, derivative_window : int
-        Architecture of the encoder, see :class:`SpectrumEncoder`.
+    n_components, width, depth, n_positions : int
+        Size of the encoder, see :class:`SpectrumEncoder`.
     normalize : {"snv", "none"}
         Per-spectrum normalisation applied first.
     views : SpectralViews
@@ -43,6 +43,8 @@ class GLSMPretextModule(nn.Module):
         embedding itself, so the invariances the contrastive loss demands
         are learned in a layer that fine-tuning throws away (SimCLR's
         projection head, Chen et al., ICML 2020).
+    derivative, derivative_window : int
+        The encoder's derivative input channel, see :class:`SpectrumEncoder`.
     """
 
     def __init__(
@@ -52,14 +54,14 @@ class GLSMPretextModule(nn.Module):
         width: int = 16,
         depth: int = 4,
         n_positions: int = 16,
-        derivative: int = 0,
-        derivative_window: int = 11,
         normalize: str = "snv",
         views: SpectralViews | None = None,
         corruption: SpectralCorruption | None = None,
         use_global: bool = True,
         use_local: bool = True,
         projection_head: bool = False,
+        derivative: int = 0,
+        derivative_window: int = 11,
     ) -> None:
         super().__init__()
         self.normalizer = SpectrumNormalizer(normalize)
