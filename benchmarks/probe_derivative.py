@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
-from .protocol import UNLABELED, label_draw, load, to_grid
+from .protocol import UNLABELED, Dataset, label_draw, load, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
@@ -45,9 +45,8 @@ def features(deriv: int, window: int):
                                        mode="nearest"), StandardNormalVariate())
 
 
-def cells(name: str, seed: int, k: int, part: str) -> list[dict]:
+def cells(data: Dataset, seed: int, k: int, part: str) -> list[dict]:
     """Accuracy of 1-NN and LR on each feature set for one (data set, seed, k)."""
-    data = load(name)
     train, test, y_semi = label_draw(data, seed, k)
     labeled = y_semi != UNLABELED
     grid = to_grid(data)
@@ -64,7 +63,7 @@ def cells(name: str, seed: int, k: int, part: str) -> list[dict]:
         for mname, model in [("1-NN", KNeighborsClassifier(1)),
                              ("LR", LogisticRegression(max_iter=2000))]:
             acc = np.mean(model.fit(F_fit, y_fit).predict(F_eval) == y_eval)
-            rows.append({"part": part, "dataset": name, "k": k, "seed": seed,
+            rows.append({"part": part, "dataset": data.name, "k": k, "seed": seed,
                          "features": fname, "method": mname, "accuracy": f"{acc:.4f}"})
     return rows
 
@@ -107,12 +106,14 @@ def main(argv=None) -> None:
             writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
             if new:
                 writer.writeheader()
-            for k in args.k:
-                for name in args.datasets:
+            for name in args.datasets:
+                data = None  # loaded once per data set, and only if a cell is missing
+                for k in args.k:
                     for seed in args.seeds:
                         if (args.part, name, str(k), str(seed)) in done:
                             continue  # measured already: a rerun only prints the table
-                        writer.writerows(cells(name, seed, k, args.part))
+                        data = data or load(name)
+                        writer.writerows(cells(data, seed, k, args.part))
                         f.flush()
     with args.out.open() as f:
         print(table(list(csv.DictReader(f))))

@@ -17,6 +17,7 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -207,7 +208,8 @@ def main(argv=None) -> None:
                    help="override the GLSM pretraining epochs (default: the estimator's)")
     p.add_argument("--set", default=None, metavar="KEY=VALUE,...",
                    help="GLSM settings for every GLSM method of this run, e.g. "
-                   "'derivative=1' (write to another --out: the CSV does not record them)")
+                   "'derivative=1'; the CSV does not record them, so the default --out "
+                   "is named after them (semi_supervised_derivative_1.csv)")
     p.add_argument("--transfer", action="store_true",
                    help="run the transfer pairs (A->B) instead of the semi-supervised sets")
     p.add_argument("--source-seed", type=int, default=None,
@@ -227,7 +229,11 @@ def main(argv=None) -> None:
             args.datasets = [f"{a}->{b}" for a, b in TRANSFER_PAIRS]
         if args.methods == ["classical", *GLSM_METHODS]:
             args.methods = ["classical", "GLSM transfer", "scratch"]
-    args.out = args.out or RESULTS / ("transfer.csv" if args.transfer else "semi_supervised.csv")
+    stem = "transfer" if args.transfer else "semi_supervised"
+    if args.set:
+        # Rows fitted with other settings must never land among the defaults' rows.
+        stem += "_" + re.sub(r"[^0-9A-Za-z.]+", "_", args.set).strip("_")
+    args.out = args.out or RESULTS / f"{stem}.csv"
     if args.quick:
         args.datasets, args.k, args.seeds = ["ftir_villegas_c4"], ["5"], [0, 1]
         args.out = RESULTS / "quick.csv"

@@ -240,3 +240,13 @@ def test_run_set_passes_glsm_settings(monkeypatch, tmp_path):
     run.main(["--set", "derivative=1,derivative_window=7", "--pretrain-epochs", "3",
               "--out", str(tmp_path / "x.csv")])
     assert seen["overrides"] == {"derivative": 1, "derivative_window": 7, "pretrain_epochs": 3}
+
+
+def test_run_set_keeps_its_rows_out_of_the_default_csv(monkeypatch):
+    """Without ``--out``, a run with ``--set`` writes to a CSV named after the settings."""
+    seen = {}
+    monkeypatch.setattr(run, "run", lambda *args: seen.update(out=args[4]))
+    run.main(["--set", "derivative=1"])
+    assert seen["out"] == run.RESULTS / "semi_supervised_derivative_1.csv"
+    run.main(["--transfer", "--set", "derivative=1,derivative_window=7"])
+    assert seen["out"] == run.RESULTS / "transfer_derivative_1_derivative_window_7.csv"
