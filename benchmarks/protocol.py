@@ -149,15 +149,26 @@ def pretrain_source(source: Dataset, axis: np.ndarray, seed: int, **overrides):
     return GLSMTransformer(random_state=seed, **params).fit(X)
 
 
+# The transfer methods: the source's encoder pretrained with both pretext tasks
+# or with one of them (the ablations), then fine-tuned on the target; and the
+# same network without pretraining.
+TRANSFER_METHODS = {
+    "GLSM transfer": {},
+    "GLSM transfer global-only": {"local_weight": 0.0},
+    "GLSM transfer local-only": {"global_weight": 0.0},
+    "scratch": {"pretrain_epochs": 0},
+}
+
+
 def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
                     source_model=None, **overrides):
-    """Fine-tune the source's encoder ("GLSM transfer") or the same network from
-    scratch ("scratch") on the target's labels, on the pair's common axis."""
+    """Fine-tune the source's encoder (a "GLSM transfer" method) or the same network
+    from scratch ("scratch") on the target's labels, on the pair's common axis."""
     params = dict(overrides)
-    if name == "GLSM transfer":
-        params["pretrained"] = source_model
-    else:
+    if name == "scratch":
         params["pretrain_epochs"] = 0
+    else:
+        params["pretrained"] = source_model
     resample = WavenumberResampler(wavenumbers=target.wavenumbers, target=axis)
     return make_pipeline(resample, GLSMClassifier(random_state=seed, **params))
 

@@ -31,6 +31,7 @@ from sklearn_glsm import GLSMTransformer
 
 from .protocol import (
     GLSM_METHODS,
+    TRANSFER_METHODS,
     TRANSFER_PAIRS,
     UNLABELED,
     classical_baselines,
@@ -113,7 +114,8 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
     fine-tuning reads are left out: they do not change the pretraining."""
     shared = pretraining_of(method) if method in GLSM_METHODS else method
     params = GLSMTransformer().get_params()
-    params.update((k, v) for k, v in overrides.items() if k in params)
+    own = TRANSFER_METHODS.get(method, {}) if method != "scratch" else {}
+    params.update((k, v) for k, v in {**overrides, **own}.items() if k in params)
     for name, old in ADDED_SETTINGS.items():
         if params[name] == old:
             del params[name]
@@ -156,14 +158,15 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         pretrain_seconds = 0.0
         key = pretraining_key(dataset, seed, method, glsm_overrides)
         start = time.perf_counter()
-        if source is not None and method in ("GLSM transfer", "scratch"):
+        if source is not None and method in TRANSFER_METHODS:
             axis = transfer_grid(source, data)
             pretrained = None
-            if method == "GLSM transfer":
+            if method != "scratch":
                 pretrain_seed = seed if source_seed is None else source_seed
                 key["seed"] = pretrain_seed
                 entry = cached_pretraining(cache_dir, key, pretrain_source, source, axis,
-                                           pretrain_seed, **glsm_overrides)
+                                           pretrain_seed,
+                                           **{**glsm_overrides, **TRANSFER_METHODS[method]})
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = transfer_method(method, data, axis, seed, pretrained, **glsm_overrides)
             start = time.perf_counter()
@@ -203,7 +206,8 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--methods", nargs="+", default=["classical", *GLSM_METHODS],
                    help="'classical' (all six baselines) and/or GLSM variants: "
-                   + ", ".join(GLSM_METHODS))
+                   + ", ".join(GLSM_METHODS) + "; with --transfer: "
+                   + ", ".join(TRANSFER_METHODS))
     p.add_argument("--pretrain-epochs", type=int, default=None,
                    help="override the GLSM pretraining epochs (default: the estimator's)")
     p.add_argument("--set", default=None, metavar="KEY=VALUE,...",
@@ -228,7 +232,7 @@ def main(argv=None) -> None:
         if args.datasets == SEMI_DATASETS:
             args.datasets = [f"{a}->{b}" for a, b in TRANSFER_PAIRS]
         if args.methods == ["classical", *GLSM_METHODS]:
-            args.methods = ["classical", "GLSM transfer", "scratch"]
+            args.methods = ["classical", *TRANSFER_METHODS]
     stem = "transfer" if args.transfer else "semi_supervised"
     if args.set:
         # Rows fitted with other settings must never land among the defaults' rows.

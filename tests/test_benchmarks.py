@@ -250,3 +250,28 @@ def test_run_set_keeps_its_rows_out_of_the_default_csv(monkeypatch):
     assert seen["out"] == run.RESULTS / "semi_supervised_derivative_1.csv"
     run.main(["--transfer", "--set", "derivative=1,derivative_window=7"])
     assert seen["out"] == run.RESULTS / "transfer_derivative_1_derivative_window_7.csv"
+
+
+def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, monkeypatch,
+                                                                   tmp_path):
+    """Each transfer method pretrains on the source once, with its own pretext
+    weights, under its own cache key; scratch does not pretrain."""
+    weights = []
+    original = run.pretrain_source
+
+    def counting(*args, **kwargs):
+        weights.append((kwargs.get("global_weight", 1.0), kwargs.get("local_weight", 1.0)))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run, "pretrain_source", counting)
+    out = tmp_path / "transfer.csv"
+    methods = list(protocol.TRANSFER_METHODS)
+    for _ in range(2):  # the second run finds every cell done
+        run.run(["synthetic->synthetic"], [2], [0, 1], methods, out, TINY, source_seed=0)
+    assert sorted(weights) == [(0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
+    assert len(list((tmp_path / "cache").glob("*.joblib"))) == 3
+    assert sorted((r["seed"], r["method"]) for r in _rows(out)) == sorted(
+        (s, m) for s in ("0", "1") for m in methods)
+    assert run.pretraining_key("a->b", 0, "GLSM transfer", {})["params"]["local_weight"] == 1.0
+    assert run.pretraining_key("a->b", 0, "GLSM transfer global-only",
+                               {})["params"]["local_weight"] == 0.0
