@@ -114,7 +114,9 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
     fine-tuning reads are left out: they do not change the pretraining."""
     shared = pretraining_of(method) if method in GLSM_METHODS else method
     params = GLSMTransformer().get_params()
-    own = TRANSFER_METHODS.get(method, {}) if method != "scratch" else {}
+    # A transfer ablation's key records its pretext weights; the semi-supervised
+    # variants' keys name the variant instead (kept: the cache predates this).
+    own = {} if method in GLSM_METHODS else TRANSFER_METHODS.get(method, {})
     params.update((k, v) for k, v in {**overrides, **own}.items() if k in params)
     for name, old in ADDED_SETTINGS.items():
         if params[name] == old:
