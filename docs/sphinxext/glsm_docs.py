@@ -36,6 +36,11 @@ BENCHMARK_WRITERS = {
         "Transfer accuracy",
         "python -m benchmarks.report --csv benchmarks/results/transfer.csv --name transfer",
     ),
+    "transfer_derivative_1": (
+        "Transfer accuracy with a derivative channel (derivative=1)",
+        "python -m benchmarks.report --csv benchmarks/results/transfer_derivative_1.csv "
+        "--name transfer_derivative_1",
+    ),
     "speed": ("Speed against a plain PyTorch loop", "python -m benchmarks.speed"),
     "data_loading": ("Data loading: per row against whole batches",
                      "python -m benchmarks.data_loading"),
