@@ -1,6 +1,7 @@
 """Turn benchmark CSVs into the markdown tables and plots in ``docs/``.
 
 python -m benchmarks.report [--csv benchmarks/results/semi_supervised.csv]
+python -m benchmarks.report --compare A.csv:METHOD B.csv:METHOD ...
 """
 
 from __future__ import annotations
@@ -157,12 +158,56 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def compare(columns: list[tuple[Path, str]]) -> str:
+    """Mean accuracy of methods from one or several CSVs side by side, per data set and k.
+
+    ``columns`` are (CSV, method) pairs; every column after the first also
+    says on how many seeds it beats the first column on the same split
+    (cells both measured), e.g. ``0.488 (4/5)``.
+    """
+    frames = []
+    for path, method in columns:
+        df = pd.read_csv(path, dtype={"k": str, "seed": str})
+        frames.append(df[df["method"] == method].set_index(["dataset", "k", "seed"])["accuracy"])
+    heads = [f"{m} ({Path(p).stem})" for p, m in columns]
+    lines = ["| data set | k | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(heads)]
+    groups = [{dk: g.droplevel([0, 1]) for dk, g in f.groupby(level=["dataset", "k"])}
+              for f in frames]
+    cells = sorted(set().union(*groups), key=lambda dk: (dk[0], K_ORDER.index(dk[1])))
+    for dataset, k in cells:
+        parts = [g.get((dataset, k), pd.Series(dtype=float)) for g in groups]
+        row = []
+        for i, part in enumerate(parts):
+            text = f"{part.mean():.3f}" if len(part) else ""
+            if i and len(part):
+                shared = part.index.intersection(parts[0].index)
+                wins = int((part[shared] > parts[0][shared]).sum())
+                text += f" ({wins}/{len(shared)})"
+            row.append(text)
+        lines.append(f"| {dataset} | {k} | " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _column(spec: str) -> tuple[Path, str]:
+    path, sep, method = spec.partition(":")
+    if not sep or not method:
+        raise argparse.ArgumentTypeError(f"{spec!r} is not CSV:METHOD")
+    return Path(path), method
+
+
 def main(argv=None) -> None:
     """Command-line entry point."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--csv", type=Path, default=RESULTS / "semi_supervised.csv")
     p.add_argument("--name", default="semi_supervised")
+    p.add_argument("--compare", nargs="+", type=_column, metavar="CSV:METHOD",
+                   help="only print these methods side by side (mean accuracy; after the "
+                   "first, on how many seeds each beats it), e.g. "
+                   "'benchmarks/results/transfer.csv:GLSM transfer'")
     args = p.parse_args(argv)
+    if args.compare:
+        print(compare(args.compare))
+        return
     table = summary(pd.read_csv(args.csv, dtype={"k": str}))
     text = "### Targets\n\n" + targets(table) + "\n" + markdown(table)
     (DOCS / f"benchmark_{args.name}.md").write_text(text)

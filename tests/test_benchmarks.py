@@ -10,7 +10,7 @@ import csv
 import numpy as np
 import pytest
 
-from benchmarks import dev_sweep, per_class, probe_derivative, protocol, run
+from benchmarks import dev_sweep, per_class, probe_derivative, protocol, report, run
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -275,3 +275,16 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
     assert run.pretraining_key("a->b", 0, "GLSM transfer", {})["params"]["local_weight"] == 1.0
     assert run.pretraining_key("a->b", 0, "GLSM transfer global-only",
                                {})["params"]["local_weight"] == 0.0
+
+
+def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):
+    """``report --compare`` puts methods of several CSVs side by side and counts,
+    per (data set, k), the seeds on which a column beats the first one."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("dataset,k,seed,method,accuracy\nd,5,0,M,0.5\nd,5,1,M,0.7\nd,1,0,M,0.4\n")
+    b.write_text("dataset,k,seed,method,accuracy\nd,5,0,M,0.6\nd,5,1,M,0.6\nd,5,1,X,0.9\n")
+    report.main(["--compare", f"{a}:M", f"{b}:M"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2:4] == ["| d | 1 | 0.400 |  |", "| d | 5 | 0.600 | 0.600 (1/2) |"]
+    with pytest.raises(SystemExit):
+        report.main(["--compare", str(a)])
