@@ -189,7 +189,7 @@ def compare(columns: list[tuple[Path, str]]) -> str:
 
 
 def _column(spec: str) -> tuple[Path, str]:
-    path, sep, method = spec.partition(":")
+    path, sep, method = spec.rpartition(":")  # a Windows path may hold a drive colon
     if not sep or not method:
         raise argparse.ArgumentTypeError(f"{spec!r} is not CSV:METHOD")
     return Path(path), method
