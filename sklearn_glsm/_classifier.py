@@ -188,7 +188,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         depth: int = 4,
         n_positions: int = 16,
         normalize: str = "snv",
-        derivative: int = 0,
+        derivative: int = 1,
         derivative_window: int = 11,
         global_weight: float = 1.0,
         local_weight: float = 1.0,
