@@ -288,3 +288,43 @@ def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys)
     assert lines[2:4] == ["| d | 1 | 0.400 |  |", "| d | 5 | 0.600 | 0.600 (1/2) |"]
     with pytest.raises(SystemExit):
         report.main(["--compare", str(a)])
+
+
+def test_merge_appends_the_cells_the_target_lacks(tmp_path):
+    """Parts of runs made side by side: new cells appended once, the target's kept."""
+    from benchmarks import merge
+
+    def row(dataset, seed, accuracy):
+        return {"dataset": dataset, "k": "5", "seed": str(seed), "method": "GLSM",
+                "accuracy": str(accuracy), "balanced_accuracy": str(accuracy),
+                "fit_seconds": "1.0", "n_labeled": "15", "n_train": "60", "n_test": "30"}
+
+    target, part_a, part_b = (tmp_path / f"{n}.csv" for n in ("all", "part_a", "part_b"))
+    run._append(target, row("a", 0, 0.5))
+    for r in (row("a", 0, 0.9), row("a", 1, 0.6)):  # a copy of the target, then a new cell
+        run._append(part_a, r)
+    for r in (row("b", 0, 0.7), row("a", 1, 0.6)):  # the other run, and a repeated cell
+        run._append(part_b, r)
+    merge.main([str(target), str(part_a), str(part_b), "--remove"])
+    with target.open() as f:
+        rows = [(r["dataset"], r["seed"], r["accuracy"]) for r in csv.DictReader(f)]
+    assert rows == [("a", "0", "0.5"), ("a", "1", "0.6"), ("b", "0", "0.7")]
+    assert not part_a.exists() and not part_b.exists()
+    assert merge.merge(target, [target]) == 0
+
+
+def test_merge_refuses_other_columns(tmp_path):
+    from benchmarks import merge
+
+    part = tmp_path / "part.csv"
+    part.write_text("dataset,accuracy\na,0.5\n")
+    with pytest.raises(ValueError, match="columns"):
+        merge.merge(tmp_path / "all.csv", [part])
+
+
+def test_default_pretraining_key_follows_the_default_derivative():
+    """With ``derivative=1`` the default, a default run finds the encoders cached by
+    ``--set derivative=1`` runs and never those pretrained on the spectrum alone."""
+    key = run.pretraining_key
+    assert key("d", 0, "GLSM", {}) == key("d", 0, "GLSM", {"derivative": 1})
+    assert key("d", 0, "GLSM", {}) != key("d", 0, "GLSM", {"derivative": 0})

@@ -1,0 +1,73 @@
+"""Merge the CSVs of benchmark runs made side by side into one results file.
+
+Two ``benchmarks.run`` processes must not append to one CSV (their rows could
+interleave), so parallel runs each write their own copy (``--out``) and this
+merges them: every cell (data set, k, seed, method) of a part that the
+target does not hold yet is appended to it, in the part's order; a cell the
+target already holds is kept as it is.
+
+Examples
+--------
+cp benchmarks/results/semi_supervised.csv benchmarks/results/part_a.csv
+python -m benchmarks.run --datasets ftir_villegas_c4 --out benchmarks/results/part_a.csv &
+python -m benchmarks.run --datasets raman_saliva_covid --out benchmarks/results/part_b.csv &
+wait
+python -m benchmarks.merge benchmarks/results/semi_supervised.csv \
+    benchmarks/results/part_a.csv benchmarks/results/part_b.csv --remove
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from .run import FIELDS, _append, _done
+
+
+def merge(target: Path, parts: list[Path]) -> int:
+    """Append to ``target`` every cell of ``parts`` it lacks; return how many.
+
+    Parameters
+    ----------
+    target : Path
+        The results CSV to complete; created when missing.
+    parts : list of Path
+        CSVs written by ``benchmarks.run --out``, with the same columns.
+
+    Returns
+    -------
+    n_added : int
+        Rows appended to ``target``.
+    """
+    done = _done(target)
+    added = 0
+    for part in parts:
+        with part.open() as f:
+            reader = csv.DictReader(f)
+            if reader.fieldnames != FIELDS:
+                raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
+            for row in reader:
+                cell = (row["dataset"], row["k"], row["seed"], row["method"])
+                if cell not in done:
+                    _append(target, row)
+                    done.add(cell)
+                    added += 1
+    return added
+
+
+def main(argv: list[str] | None = None) -> None:  # noqa: D103
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("target", type=Path, help="the results CSV to complete")
+    p.add_argument("parts", type=Path, nargs="+", help="CSVs of runs made side by side")
+    p.add_argument("--remove", action="store_true", help="delete the parts once merged")
+    args = p.parse_args(argv)
+    parts = [part for part in args.parts if part.resolve() != args.target.resolve()]
+    print(f"{merge(args.target, parts)} rows added to {args.target}")
+    if args.remove:
+        for part in parts:
+            part.unlink()
+
+
+if __name__ == "__main__":
+    main()
