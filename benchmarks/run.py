@@ -214,8 +214,8 @@ def main(argv=None) -> None:
                    help="override the GLSM pretraining epochs (default: the estimator's)")
     p.add_argument("--set", default=None, metavar="KEY=VALUE,...",
                    help="GLSM settings for every GLSM method of this run, e.g. "
-                   "'derivative=1'; the CSV does not record them, so the default --out "
-                   "is named after them (semi_supervised_derivative_1.csv)")
+                   "'derivative=0'; the CSV does not record them, so the default --out "
+                   "is named after them (semi_supervised_derivative_0.csv)")
     p.add_argument("--transfer", action="store_true",
                    help="run the transfer pairs (A->B) instead of the semi-supervised sets")
     p.add_argument("--source-seed", type=int, default=None,
