@@ -66,7 +66,10 @@ print(f"{np.sum(y_semi != -1)} labeled, {np.sum(y_semi == -1)} unlabeled trainin
 # quadratic). The view shift is tried at 0.005 and 0.02 of the 1400 cm⁻¹ axis,
 # i.e. bands moved by up to 7 or 28 cm⁻¹. The network and the epoch counts are tiny so that all
 # 4 settings × 3 folds fit in about a minute on a CPU; a real search would use
-# larger settings and would take correspondingly longer.
+# larger settings and would take correspondingly longer. ``derivative=0`` lets
+# the preprocessing step alone decide what the network sees (by default the
+# network adds a derivative channel of its own; searching over
+# ``glsm__derivative`` asks the same question inside the network).
 from chemotools.derivative import SavitzkyGolay
 from sklearn.pipeline import Pipeline
 
@@ -83,6 +86,7 @@ pipeline = Pipeline(
                 depth=3,
                 pretrain_epochs=8,
                 finetune_epochs=60,
+                derivative=0,
                 random_state=0,
             ),
         ),
