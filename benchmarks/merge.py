@@ -8,7 +8,8 @@ target already holds is kept as it is.
 
 Examples
 --------
-cp benchmarks/results/semi_supervised.csv benchmarks/results/part_a.csv
+cp benchmarks/results/semi_supervised.csv benchmarks/results/part_a.csv  # cells done are skipped
+cp benchmarks/results/semi_supervised.csv benchmarks/results/part_b.csv
 python -m benchmarks.run --datasets ftir_villegas_c4 --out benchmarks/results/part_a.csv &
 python -m benchmarks.run --datasets raman_saliva_covid --out benchmarks/results/part_b.csv &
 wait
