@@ -23,7 +23,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from .run import FIELDS, _append, _done
+from .run import FIELDS, append_row, cell_of, done_cells
 
 
 def merge(target: Path, parts: list[Path]) -> int:
@@ -41,7 +41,7 @@ def merge(target: Path, parts: list[Path]) -> int:
     n_added : int
         Rows appended to ``target``.
     """
-    done = _done(target)
+    done = done_cells(target)
     added = 0
     for part in parts:
         with part.open() as f:
@@ -49,9 +49,9 @@ def merge(target: Path, parts: list[Path]) -> int:
             if reader.fieldnames != FIELDS:
                 raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
             for row in reader:
-                cell = (row["dataset"], row["k"], row["seed"], row["method"])
+                cell = cell_of(row)
                 if cell not in done:
-                    _append(target, row)
+                    append_row(target, row)
                     done.add(cell)
                     added += 1
     return added

@@ -54,14 +54,21 @@ FIELDS = ["dataset", "k", "seed", "method", "accuracy", "balanced_accuracy", "fi
 SEMI_DATASETS = ["ftir_villegas_c4", "raman_saliva_covid", "ftir_kedzierski"]
 
 
-def _done(path: Path) -> set[tuple]:
+def cell_of(row: dict) -> tuple:
+    """The cell a results row belongs to: (data set, k, seed, method), as text."""
+    return (str(row["dataset"]), str(row["k"]), str(row["seed"]), str(row["method"]))
+
+
+def done_cells(path: Path) -> set[tuple]:
+    """The cells (:func:`cell_of`) already in the results CSV ``path``."""
     if not path.exists():
         return set()
     with path.open() as f:
-        return {(r["dataset"], r["k"], r["seed"], r["method"]) for r in csv.DictReader(f)}
+        return {cell_of(r) for r in csv.DictReader(f)}
 
 
-def _append(path: Path, row: dict) -> None:
+def append_row(path: Path, row: dict) -> None:
+    """Append one results row to ``path``, writing the header if the file is new."""
     new = not path.exists()
     with path.open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
@@ -135,7 +142,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
     (measured once, see :func:`cached_pretraining`) plus its fine-tuning.
     """
-    done = _done(out)
+    done = done_cells(out)
     cache_dir = out.parent / "cache"
     expand = []
     for m in methods:
@@ -190,7 +197,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         seconds = time.perf_counter() - start + pretrain_seconds
         pred = np.asarray(model.predict(X_test)).astype(str)
         truth = data.y[test].astype(str)
-        _append(out, {
+        append_row(out, {
             "dataset": dataset, "k": _k_label(k), "seed": seed, "method": method,
             "accuracy": f"{accuracy_score(truth, pred):.4f}",
             "balanced_accuracy": f"{balanced_accuracy_score(truth, pred):.4f}",

@@ -300,11 +300,11 @@ def test_merge_appends_the_cells_the_target_lacks(tmp_path):
                 "fit_seconds": "1.0", "n_labeled": "15", "n_train": "60", "n_test": "30"}
 
     target, part_a, part_b = (tmp_path / f"{n}.csv" for n in ("all", "part_a", "part_b"))
-    run._append(target, row("a", 0, 0.5))
+    run.append_row(target, row("a", 0, 0.5))
     for r in (row("a", 0, 0.9), row("a", 1, 0.6)):  # a copy of the target, then a new cell
-        run._append(part_a, r)
+        run.append_row(part_a, r)
     for r in (row("b", 0, 0.7), row("a", 1, 0.6)):  # the other run, and a repeated cell
-        run._append(part_b, r)
+        run.append_row(part_b, r)
     merge.main([str(target), str(part_a), str(part_b), "--remove"])
     with target.open() as f:
         rows = [(r["dataset"], r["seed"], r["accuracy"]) for r in csv.DictReader(f)]
