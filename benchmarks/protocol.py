@@ -211,6 +211,9 @@ GLSM_METHODS = {
     # An option, not the default: FixMatch-style pseudo-labels on the unlabeled
     # rows during fine-tuning (see docs/benchmarks.md, development set).
     "GLSM pseudo-labels": {"unlabeled_weight": 1.0},
+    # An option: a linear model on the input channels beside the network
+    # (docs/benchmarks.md, "A linear path beside the network").
+    "GLSM linear-skip": {"linear_skip": True},
 }
 
 

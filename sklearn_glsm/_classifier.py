@@ -102,6 +102,15 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         class) and left the ninth level. No effect without pretraining, nor
         with ``finetune="head"``, which probes the pretrained embedding as
         it is.
+    linear_skip : bool, default=False
+        Add a linear model on the encoder's input channels (the normalised
+        spectrum and, with ``derivative``, its derivative) beside the
+        network: its logits are added to the head's and both train together
+        on the same augmented views, so the network learns what a linear
+        model on the spectrum misses. With few labels a linear model is a
+        strong classifier of spectra (see the benchmarks page, where this
+        option is measured). The linear path is trained with
+        ``finetune="head"`` too.
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
@@ -165,6 +174,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "finetune_augment": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "reset_embedding": ["boolean"],
+        "linear_skip": ["boolean"],
         "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
         "unlabeled": [None, Integral, str],
@@ -180,6 +190,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         finetune_augment: bool = True,
         dropout: float = 0.1,
         reset_embedding: bool = True,
+        linear_skip: bool = False,
         unlabeled_weight: float = 0.0,
         pseudo_threshold: float = 0.95,
         unlabeled: int | str | None = -1,
@@ -245,6 +256,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune_augment = finetune_augment
         self.dropout = dropout
         self.reset_embedding = reset_embedding
+        self.linear_skip = linear_skip
         self.unlabeled_weight = unlabeled_weight
         self.pseudo_threshold = pseudo_threshold
         self.unlabeled = unlabeled
@@ -387,6 +399,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             dropout=self.dropout,
             freeze_encoder=self.finetune == "head",
             consistency=semi,
+            n_points=self.n_features_in_ if self.linear_skip else None,
         )
         kwargs = self._net_kwargs(n_samples, self.finetune_epochs, device)
         kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr

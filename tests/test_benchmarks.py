@@ -150,12 +150,15 @@ def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
 
 
 def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraining, tmp_path):
-    """'GLSM pseudo-labels' differs from 'GLSM' only in fine-tuning: one pretraining."""
+    """'GLSM pseudo-labels' and 'GLSM linear-skip' differ from 'GLSM' only in
+    fine-tuning: one pretraining for the three."""
     assert protocol.pretraining_of("GLSM pseudo-labels") == "GLSM"
+    assert protocol.pretraining_of("GLSM linear-skip") == "GLSM"
     assert protocol.pretraining_of("GLSM local-only") == "GLSM local-only"
     out = tmp_path / "results.csv"
-    run.run(["synthetic"], [2], [0], ["GLSM", "GLSM pseudo-labels"], out, TINY)
-    assert {r["method"] for r in _rows(out)} == {"GLSM", "GLSM pseudo-labels"}
+    methods = ["GLSM", "GLSM pseudo-labels", "GLSM linear-skip"]
+    run.run(["synthetic"], [2], [0], methods, out, TINY)
+    assert {r["method"] for r in _rows(out)} == set(methods)
     assert counted_pretraining == ["GLSM"]
 
 

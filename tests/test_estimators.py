@@ -361,6 +361,47 @@ def test_reset_embedding_is_seeded_and_inert_without_pretraining(data):
     assert same_weights(encoder_state(fits[2]), encoder_state(fits[3]))
 
 
+@pytest.mark.parametrize("derivative", [0, 1])
+def test_linear_skip_adds_a_trained_linear_model_on_the_inputs(data, derivative):
+    """linear_skip=True adds to the head's logits a linear map of the encoder's input
+    channels (spectrum, and derivative when the encoder has one), trained with it."""
+    X, _, y_semi, _ = data
+    clf = fast(GLSMClassifier, linear_skip=True, derivative=derivative).fit(X, y_semi)
+    module = clf.net_.module_
+    assert module.linear.in_features == (1 + derivative) * N_FEATURES
+    assert module.linear.weight.abs().sum() > 0
+    x = torch.as_tensor(X[:5], dtype=torch.float32)
+    module.eval()  # as prediction runs it: no views, no dropout
+    with torch.no_grad():
+        z = module.normalizer(x)[0]
+        expected = module.head(module.encoder(z)) + module.linear(
+            module.encoder.inputs(z).flatten(1))
+    np.testing.assert_allclose(clf.predict_proba(X[:5]),
+                               torch.softmax(expected, 1).numpy(), rtol=1e-5, atol=1e-6)
+    assert fast(GLSMClassifier).fit(X, y_semi).net_.module_.linear is None
+
+
+def test_linear_skip_follows_the_pretrained_encoders_inputs(transformer, data):
+    """With pretrained=, the linear path sees the inputs of that encoder, whatever the
+    classifier's own derivative setting."""
+    X, _, y_semi, _ = data
+    clf = fast(GLSMClassifier, pretrained=transformer, linear_skip=True,
+               derivative=1 - transformer.derivative, finetune_epochs=2).fit(X, y_semi)
+    assert clf.net_.module_.linear.in_features == (1 + transformer.derivative) * N_FEATURES
+
+
+def test_classifier_pickled_before_the_linear_path_loads(classifier, data):
+    """A fitted module pickled before linear_skip existed has no `linear` child; it
+    loads without one and predicts as before."""
+    X = data[0]
+    old = copy.deepcopy(classifier)
+    del old.net_.module_.linear
+    assert not hasattr(old.net_.module_, "linear")
+    loaded = pickle.loads(pickle.dumps(old))
+    assert loaded.net_.module_.linear is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), classifier.predict_proba(X))
+
+
 def test_temperature_reaches_the_global_loss(data):
     """The temperature parameter is the one the contrastive loss uses."""
     X = data[0]

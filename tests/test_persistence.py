@@ -46,8 +46,8 @@ def models(data, transformer):
         "transformer": (transformer, "transform"),
         "transformer-reconstruct": (transformer, "reconstruct"),
         "classifier-string-labels": (fast(GLSMClassifier, **quick).fit(X, names), "predict_proba"),
-        "classifier-derivative": (
-            fast(GLSMClassifier, derivative=1, derivative_window=5, **quick).fit(X, y),
+        "classifier-linear-skip": (
+            fast(GLSMClassifier, derivative_window=5, linear_skip=True, **quick).fit(X, y),
             "predict_proba",
         ),
         "classifier-pretrained": (
@@ -72,6 +72,7 @@ MODELS = [
     "transformer",
     "transformer-reconstruct",
     "classifier-string-labels",
+    "classifier-linear-skip",
     "classifier-pretrained",
     "classifier-frozen-pretrained",
     "pipeline",

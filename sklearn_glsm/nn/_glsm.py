@@ -136,6 +136,11 @@ class GLSMClassifierModule(nn.Module):
         In training mode, also return the logits of the plain spectra
         (without gradient), the targets of the pseudo-label consistency on
         unlabeled rows.
+    n_points : int or None
+        Length of the spectra; with it, a linear map from the encoder's
+        input channels (the normalised spectrum and its derivative) adds its
+        logits to the head's, so the classifier contains a linear model on
+        the spectrum beside the network. ``None``: no such path.
     """
 
     def __init__(
@@ -147,6 +152,7 @@ class GLSMClassifierModule(nn.Module):
         dropout: float = 0.0,
         freeze_encoder: bool = False,
         consistency: bool = False,
+        n_points: int | None = None,
     ) -> None:
         super().__init__()
         self.consistency = consistency
@@ -156,6 +162,22 @@ class GLSMClassifierModule(nn.Module):
         n_components = encoder.fc.out_features
         self.head = ClassificationHead(n_components, n_classes, dropout)
         self.encoder.requires_grad_(not freeze_encoder)
+        self.linear = None
+        if n_points is not None:
+            self.linear = nn.Linear((1 + (encoder.derivative > 0)) * n_points, n_classes)
+            nn.init.zeros_(self.linear.weight)
+            nn.init.zeros_(self.linear.bias)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if not hasattr(self, "linear"):  # pickled before the linear path existed
+            self.linear = None
+
+    def _logits(self, z: torch.Tensor) -> torch.Tensor:
+        logits = self.head(self.encoder(z))
+        if self.linear is not None:
+            logits = logits + self.linear(self.encoder.inputs(z).flatten(1))
+        return logits
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Embedding of raw spectra, shape (n_spectra, n_components)."""
@@ -164,11 +186,11 @@ class GLSMClassifierModule(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         z = self.normalizer(x)[0]
         if not self.training:
-            return self.head(self.encoder(z))
+            return self._logits(z)
         view = self.normalizer(self.views(z))[0] if self.views is not None else z
-        logits = self.head(self.encoder(view))
+        logits = self._logits(view)
         if not self.consistency:
             return logits
         with torch.no_grad():
-            plain = self.head(self.encoder(z))
+            plain = self._logits(z)
         return logits, plain
