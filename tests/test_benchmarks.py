@@ -9,8 +9,17 @@ import csv
 
 import numpy as np
 import pytest
+import torch
 
-from benchmarks import dev_sweep, per_class, probe_derivative, protocol, report, run
+from benchmarks import (
+    dev_sweep,
+    per_class,
+    probe_derivative,
+    protocol,
+    report,
+    run,
+    thread_repro,
+)
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -331,3 +340,20 @@ def test_default_pretraining_key_follows_the_default_derivative():
     key = run.pretraining_key
     assert key("d", 0, "GLSM", {}) == key("d", 0, "GLSM", {"derivative": 1})
     assert key("d", 0, "GLSM", {}) != key("d", 0, "GLSM", {"derivative": 0})
+
+
+def test_thread_repro_pretraining_repeats_with_one_thread_count(synthetic, monkeypatch,
+                                                                 tmp_path):
+    """benchmarks.thread_repro's worker saves the encoder weights of one pretraining;
+    with the same seed and thread count two runs are bit-identical."""
+    monkeypatch.setattr(protocol, "load", lambda name: synthetic)
+    paths = [tmp_path / f"w{i}.npy" for i in range(2)]
+    threads = torch.get_num_threads()  # the worker sets it for its own process
+    try:
+        for path in paths:
+            thread_repro.pretrain_weights("synthetic", 0, 1, 1, path)
+    finally:
+        torch.set_num_threads(threads)
+    first, second = (np.load(p) for p in paths)
+    assert first.size > 0
+    np.testing.assert_array_equal(first, second)
