@@ -108,9 +108,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         network: its logits are added to the head's and both train together
         on the same augmented views, so the network learns what a linear
         model on the spectrum misses. With few labels a linear model is a
-        strong classifier of spectra (see the benchmarks page, where this
-        option is measured). The linear path is trained with
-        ``finetune="head"`` too.
+        strong classifier of spectra: on the benchmark's test sets with 1 to
+        10 labels per class the option gained up to 5.6 points on two sets
+        of three and lost at most 0.4 on the third; with all labels it lost
+        1.7 points on the Raman set (see the benchmarks page). The linear
+        path is trained with ``finetune="head"`` too.
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
