@@ -86,6 +86,10 @@ class SpectrumEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Embed spectra of shape (n_spectra, n_points) into (n_spectra, n_components)."""
-        h = self.blocks(self.stem(self.inputs(x)))
+        return self.embed_inputs(self.inputs(x))
+
+    def embed_inputs(self, h: torch.Tensor) -> torch.Tensor:
+        """Embed the stem's input channels, as :meth:`inputs` returns them."""
+        h = self.blocks(self.stem(h))
         h = self.pool(self.project(h))
         return self.fc(h.flatten(1))

@@ -174,10 +174,11 @@ class GLSMClassifierModule(nn.Module):
             self.linear = None
 
     def _logits(self, z: torch.Tensor) -> torch.Tensor:
-        logits = self.head(self.encoder(z))
-        if self.linear is not None:
-            logits = logits + self.linear(self.encoder.inputs(z).flatten(1))
-        return logits
+        if self.linear is None:
+            return self.head(self.encoder(z))
+        # The derivative channel is computed once for both paths.
+        h = self.encoder.inputs(z)
+        return self.head(self.encoder.embed_inputs(h)) + self.linear(h.flatten(1))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Embedding of raw spectra, shape (n_spectra, n_components)."""
