@@ -17,14 +17,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import torch
+
+from .protocol import label_draw, load, pretrain_method, unlabeled_pool, with_pool
 
 
 def pretrain_weights(dataset: str, seed: int, epochs: int, threads: int, path: Path) -> None:
     """Pretrain in this process with ``threads`` torch threads; save the encoder weights."""
-    import torch
-
-    from .protocol import label_draw, load, pretrain_method, unlabeled_pool, with_pool
-
     torch.set_num_threads(threads)
     data = load(dataset)
     train, _, y_semi = label_draw(data, seed, 5)

@@ -346,7 +346,7 @@ def test_thread_repro_pretraining_repeats_with_one_thread_count(synthetic, monke
                                                                  tmp_path):
     """benchmarks.thread_repro's worker saves the encoder weights of one pretraining;
     with the same seed and thread count two runs are bit-identical."""
-    monkeypatch.setattr(protocol, "load", lambda name: synthetic)
+    monkeypatch.setattr(thread_repro, "load", lambda name: synthetic)
     paths = [tmp_path / f"w{i}.npy" for i in range(2)]
     threads = torch.get_num_threads()  # the worker sets it for its own process
     try:
