@@ -33,11 +33,11 @@ from joblib import Parallel, delayed
 
 from .protocol import (
     UNLABELED,
-    UNLABELED_POOL,
     glsm_method,
     label_draw,
     load,
     parse_variant,
+    pool_label,
     pretrain_method,
     pretraining_method,
     unlabeled_pool,
@@ -49,17 +49,14 @@ FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
 
 
-def _label(name: str, pool: bool) -> str:
-    """A data set's name in the results; marked when its pool is left out."""
-    return name if pool or name not in UNLABELED_POOL else f"{name} (no pool)"
-
-
 def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,
-         pool: bool = True) -> dict:
+         pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
     """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set.
 
     ``pool=False`` leaves out the data set's extra unlabeled spectra; the row
     is then labelled ``"<name> (no pool)"``, with its own cached pretraining.
+    ``extra`` names other data sets whose spectra join the pool, unlabeled
+    (``"<name> +<other>"``, see :func:`~benchmarks.protocol.unlabeled_pool`).
     """
     torch.set_num_threads(threads)
     params = parse_variant(variant)
@@ -67,8 +64,8 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     train, _, y_semi = label_draw(data, seed, k)
     dev = y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
-    label = _label(name, pool)
-    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
+    label = pool_label(name, pool, extra)
+    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data, extra) if pool else None)
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
         # benchmarks.run's cache entry when only fine-tuning settings differ.
@@ -125,6 +122,9 @@ def main(argv=None) -> None:
                    help="pretrained encoders, shared with benchmarks.run")
     p.add_argument("--no-pool", action="store_true",
                    help="pretrain without the data sets' extra unlabeled spectra")
+    p.add_argument("--extra-pool", nargs="+", default=[], metavar="DATASET",
+                   help="other data sets whose spectra join the unlabeled pool (labels "
+                   "dropped), e.g. raman_saliva_pd_ad")
     p.add_argument("--report", action="store_true",
                    help="only print the table of the rows already in --out")
     args = p.parse_args(argv)
@@ -133,12 +133,15 @@ def main(argv=None) -> None:
         return
     for v in args.variants:
         parse_variant(v)  # fail on a malformed variant before any fit
+    if args.no_pool and args.extra_pool:
+        p.error("--no-pool and --extra-pool exclude each other")
+    extra = tuple(args.extra_pool)
     done = _done(args.out)
     todo = [(d, s, v) for v in args.variants for d in args.datasets for s in args.seeds
-            if (_label(d, not args.no_pool), str(args.k), str(s), v) not in done]
+            if (pool_label(d, not args.no_pool, extra), str(args.k), str(s), v) not in done]
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
-        delayed(cell)(d, s, args.k, v, threads, args.cache, not args.no_pool)
+        delayed(cell)(d, s, args.k, v, threads, args.cache, not args.no_pool, extra)
         for d, s, v in todo)
     new = not args.out.exists()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -114,16 +114,37 @@ TRANSFER_PAIRS = [
 ]
 
 
-def unlabeled_pool(data: Dataset) -> np.ndarray | None:
-    """The extra unlabeled spectra of ``data``, resampled onto its axis, or None."""
-    if data.name not in UNLABELED_POOL:
+def unlabeled_pool(data: Dataset, extra: tuple[str, ...] = ()) -> np.ndarray | None:
+    """The extra unlabeled spectra of ``data``, resampled onto its axis, or None.
+
+    They are the data set's own pool (:data:`UNLABELED_POOL`) and, with
+    ``extra``, every spectrum of the named other data sets with their labels
+    dropped: pretraining on the pooled spectra of several studies or
+    instruments. None of them is a spectrum of ``data``, so its test part
+    stays unseen.
+    """
+    names = ([UNLABELED_POOL[data.name]] if data.name in UNLABELED_POOL else []) + list(extra)
+    if data.name in extra:
+        raise ValueError(f"{data.name} cannot pool its own spectra: its test part would be seen")
+    if not names:
         return None
-    pool = load(UNLABELED_POOL[data.name])
-    # The pool's axis ends a point short or long of the data set's: hold the
-    # edge values rather than refuse the last point.
-    resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
-                                   extrapolate=True)
-    return resample.fit_transform(pool.X).astype(np.float32)
+    parts = []
+    for name in names:
+        pool = load(name)
+        # A pool's axis may end a point (or, for another study, some cm^-1)
+        # short of the data set's: hold the edge values rather than refuse it.
+        resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
+                                       extrapolate=True)
+        parts.append(resample.fit_transform(pool.X).astype(np.float32))
+    return np.concatenate(parts)
+
+
+def pool_label(name: str, pool: bool = True, extra: tuple[str, ...] = ()) -> str:
+    """A data set's name in the results, marked when its pretraining pool differs
+    from the protocol's: ``"<name> (no pool)"`` or ``"<name> +<other>+<other>"``."""
+    if extra:
+        return f"{name} +" + "+".join(extra)
+    return name if pool or name not in UNLABELED_POOL else f"{name} (no pool)"
 
 
 def with_pool(X_train: np.ndarray, y_semi: np.ndarray,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import torch
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from tqdm import tqdm
@@ -39,6 +40,7 @@ from .protocol import (
     label_draw,
     load,
     parse_variant,
+    pool_label,
     pretrain_method,
     pretrain_source,
     pretraining_of,
@@ -100,7 +102,10 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     if path.exists():
         return joblib.load(path)
     start = time.perf_counter()
-    entry = {"key": key, "model": fit(*args, **kwargs), "seconds": time.perf_counter() - start}
+    entry = {"key": key, "model": fit(*args, **kwargs), "seconds": time.perf_counter() - start,
+             # A pretraining is bit-reproducible only with the same thread count
+             # (benchmarks.thread_repro), so the entry says which it had.
+             "torch_threads": torch.get_num_threads(), "torch": torch.__version__}
     cache_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(entry, path.with_suffix(".tmp"))
     path.with_suffix(".tmp").replace(path)
@@ -132,7 +137,7 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
 
 
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
-        source_seed: int | None = None) -> None:
+        source_seed: int | None = None, extra_pool: tuple[str, ...] = ()) -> None:
     """Run every missing cell and append it to ``out``.
 
     A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
@@ -141,14 +146,19 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     with this seed, and serves every seed's split of B (the source data do
     not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
     (measured once, see :func:`cached_pretraining`) plus its fine-tuning.
+    ``extra_pool`` names other data sets whose spectra join a semi-supervised
+    set's unlabeled pool; its rows are then named ``"<name> +<other>"``.
     """
+    if extra_pool and any("->" in d for d in datasets):
+        raise ValueError("extra_pool is for the semi-supervised sets, not transfer pairs")
     done = done_cells(out)
     cache_dir = out.parent / "cache"
     expand = []
     for m in methods:
         expand += list(classical_baselines(2, 0)) if m == "classical" else [m]
+    labels = {d: pool_label(d, True, extra_pool) for d in datasets}
     cells = sorted(((d, k, s, m) for d in datasets for k in ks for s in seeds for m in expand
-                    if (d, _k_label(k), str(s), m) not in done), key=_cell_order)
+                    if (labels[d], _k_label(k), str(s), m) not in done), key=_cell_order)
     bar = tqdm(cells, desc="benchmark cells", unit="cell")
     cache: dict = {}
     for dataset, k, seed, method in bar:
@@ -158,14 +168,14 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             cache.clear()
             target = load(target_name)
             source = load(source_name) if source_name else None
-            pool = unlabeled_pool(target) if not source_name else None
+            pool = unlabeled_pool(target, extra_pool) if not source_name else None
             cache[dataset] = (target, source, pool)
         data, source, pool = cache[dataset]
         train, test, y_semi = label_draw(data, seed, k)
         labeled = y_semi != UNLABELED
         X_train, X_test = data.X[train], data.X[test]
         pretrain_seconds = 0.0
-        key = pretraining_key(dataset, seed, method, glsm_overrides)
+        key = pretraining_key(labels[dataset], seed, method, glsm_overrides)
         start = time.perf_counter()
         if source is not None and method in TRANSFER_METHODS:
             axis = transfer_grid(source, data)
@@ -198,7 +208,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         pred = np.asarray(model.predict(X_test)).astype(str)
         truth = data.y[test].astype(str)
         append_row(out, {
-            "dataset": dataset, "k": _k_label(k), "seed": seed, "method": method,
+            "dataset": labels[dataset], "k": _k_label(k), "seed": seed, "method": method,
             "accuracy": f"{accuracy_score(truth, pred):.4f}",
             "balanced_accuracy": f"{balanced_accuracy_score(truth, pred):.4f}",
             "fit_seconds": f"{seconds:.1f}", "n_labeled": int(labeled.sum()),
@@ -228,6 +238,9 @@ def main(argv=None) -> None:
     p.add_argument("--source-seed", type=int, default=None,
                    help="transfer: pretrain on A once with this seed for every seed of B "
                    "(default: once per seed)")
+    p.add_argument("--extra-pool", nargs="+", default=[], metavar="DATASET",
+                   help="other data sets whose spectra join the unlabeled pool of the "
+                   "semi-supervised sets (labels dropped); rows are named '<set> +<other>'")
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--quick", action="store_true",
                    help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
@@ -246,6 +259,8 @@ def main(argv=None) -> None:
     if args.set:
         # Rows fitted with other settings must never land among the defaults' rows.
         stem += "_" + re.sub(r"[^0-9A-Za-z.]+", "_", args.set).strip("_")
+    if args.extra_pool:
+        stem += "_pool_" + "_".join(args.extra_pool)
     args.out = args.out or RESULTS / f"{stem}.csv"
     if args.quick:
         args.datasets, args.k, args.seeds = ["ftir_villegas_c4"], ["5"], [0, 1]
@@ -253,7 +268,8 @@ def main(argv=None) -> None:
         overrides = {"pretrain_epochs": 10}
     ks = [None if k == "all" else int(k) for k in args.k]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    run(args.datasets, ks, args.seeds, args.methods, args.out, overrides, args.source_seed)
+    run(args.datasets, ks, args.seeds, args.methods, args.out, overrides, args.source_seed,
+        tuple(args.extra_pool))
     print(f"results: {args.out}")
 
 

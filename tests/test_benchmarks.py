@@ -176,8 +176,8 @@ def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
     entry; with the pool the extra spectra join the fit."""
     pool = synthetic.X[:20] * 1.1
     monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
-    monkeypatch.setattr(dev_sweep, "UNLABELED_POOL", {"synthetic": "pool"})
-    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data: pool)
+    monkeypatch.setattr(protocol, "UNLABELED_POOL", {"synthetic": "pool"})
+    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data, extra=(): pool)
     sizes = []
     fit = dev_sweep.pretrain_method
     monkeypatch.setattr(dev_sweep, "pretrain_method",
@@ -357,3 +357,35 @@ def test_thread_repro_pretraining_repeats_with_one_thread_count(synthetic, monke
     first, second = (np.load(p) for p in paths)
     assert first.size > 0
     np.testing.assert_array_equal(first, second)
+
+
+def test_extra_pool_joins_pretraining_under_its_own_name(synthetic,
+                                                         monkeypatch, tmp_path):
+    """--extra-pool: another data set's spectra, resampled onto the set's axis and
+    without labels, join the fit; rows and cache entry carry the pooled name."""
+    wn = synthetic.wavenumbers
+    other = protocol.Dataset("other", synthetic.X[:30] * 2.0, synthetic.y[:30],
+                             np.linspace(wn[0] + 5.0, wn[-1], len(wn)))
+    monkeypatch.setattr(protocol, "load", lambda name: other)
+    pool = protocol.unlabeled_pool(synthetic, ("other",))
+    assert pool.shape == (30, synthetic.X.shape[1]) and pool.dtype == np.float32
+    # The first points lie below the other set's axis: held at its edge value.
+    assert np.allclose(pool[:, 0], other.X[:, 0])
+    assert protocol.unlabeled_pool(synthetic) is None
+    with pytest.raises(ValueError, match="its test part"):
+        protocol.unlabeled_pool(synthetic, ("synthetic",))
+    assert protocol.pool_label("a", extra=("b", "c")) == "a +b+c"
+
+    sizes = []
+    fit = run.pretrain_method
+    monkeypatch.setattr(run, "pretrain_method",
+                        lambda *a, **kw: sizes.append(len(a[2])) or fit(*a, **kw))
+    out = tmp_path / "results.csv"
+    run.run(["synthetic"], [2], [0], ["GLSM"], out, TINY)
+    run.run(["synthetic"], [2], [0], ["GLSM"], out, TINY, extra_pool=("other",))
+    assert [r["dataset"] for r in _rows(out)] == ["synthetic", "synthetic +other"]
+    n_train = len(protocol.split(synthetic, 0)[0])
+    assert sizes == [n_train, n_train + 30]
+    assert len(list((tmp_path / "cache").glob("*.joblib"))) == 2
+    with pytest.raises(ValueError, match="transfer"):
+        run.run(["a->b"], [2], [0], ["GLSM transfer"], out, TINY, extra_pool=("other",))
