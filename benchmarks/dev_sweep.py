@@ -117,6 +117,8 @@ def main(argv=None) -> None:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--variants", nargs="+", default=["default", "pretrain_epochs=0"])
     p.add_argument("--jobs", type=int, default=1, help="cells fitted side by side")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads per cell (default: the CPU cores shared by --jobs)")
     p.add_argument("--out", type=Path, default=RESULTS / "dev_sweep.csv")
     p.add_argument("--cache", type=Path, default=RESULTS / "cache",
                    help="pretrained encoders, shared with benchmarks.run")
@@ -139,7 +141,7 @@ def main(argv=None) -> None:
     done = _done(args.out)
     todo = [(d, s, v) for v in args.variants for d in args.datasets for s in args.seeds
             if (pool_label(d, not args.no_pool, extra), str(args.k), str(s), v) not in done]
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.jobs)
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(cell)(d, s, args.k, v, threads, args.cache, not args.no_pool, extra)
         for d, s, v in todo)
