@@ -33,6 +33,7 @@ from joblib import Parallel, delayed
 
 from .protocol import (
     UNLABELED,
+    extra_pool,
     glsm_method,
     label_draw,
     load,
@@ -55,8 +56,8 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
 
     ``pool=False`` leaves out the data set's extra unlabeled spectra; the row
     is then labelled ``"<name> (no pool)"``, with its own cached pretraining.
-    ``extra`` names other data sets whose spectra join the pool, unlabeled
-    (``"<name> +<other>"``, see :func:`~benchmarks.protocol.unlabeled_pool`).
+    ``extra`` names other data sets whose spectra join the pretraining
+    (``"<name> +<other>"``, see :func:`~benchmarks.protocol.extra_pool`).
     """
     torch.set_num_threads(threads)
     params = parse_variant(variant)
@@ -65,13 +66,15 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     dev = y_semi == UNLABELED
     X, truth = data.X[train], data.y[train].astype(str)
     label = pool_label(name, pool, extra)
-    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data, extra) if pool else None)
+    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
+    others = extra_pool(data, extra)
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
         # benchmarks.run's cache entry when only fine-tuning settings differ.
         method, overrides = pretraining_method(params)
         key = pretraining_key(label, seed, method, overrides)
-        entry = cached_pretraining(cache_dir, key, pretrain_method, method, data, X_fit, seed,
+        X_pre = X_fit if others is None else np.concatenate([X_fit, others])
+        entry = cached_pretraining(cache_dir, key, pretrain_method, method, data, X_pre, seed,
                                    **overrides)
         pretrained, pretrain_seconds = entry["model"], entry["seconds"]
     model = glsm_method("GLSM", data, seed, pretrained, **params)
@@ -125,7 +128,7 @@ def main(argv=None) -> None:
     p.add_argument("--no-pool", action="store_true",
                    help="pretrain without the data sets' extra unlabeled spectra")
     p.add_argument("--extra-pool", nargs="+", default=[], metavar="DATASET",
-                   help="other data sets whose spectra join the unlabeled pool (labels "
+                   help="other data sets whose spectra join the pretraining (labels "
                    "dropped), e.g. raman_saliva_pd_ad")
     p.add_argument("--report", action="store_true",
                    help="only print the table of the rows already in --out")

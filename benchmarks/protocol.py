@@ -114,29 +114,34 @@ TRANSFER_PAIRS = [
 ]
 
 
-def unlabeled_pool(data: Dataset, extra: tuple[str, ...] = ()) -> np.ndarray | None:
-    """The extra unlabeled spectra of ``data``, resampled onto its axis, or None.
+def _onto_axis(pool: Dataset, data: Dataset) -> np.ndarray:
+    # A pool's axis may end a point (or, for another study, some cm^-1) short
+    # of the data set's: hold the edge values rather than refuse it.
+    resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
+                                   extrapolate=True)
+    return resample.fit_transform(pool.X).astype(np.float32)
 
-    They are the data set's own pool (:data:`UNLABELED_POOL`) and, with
-    ``extra``, every spectrum of the named other data sets with their labels
-    dropped: pretraining on the pooled spectra of several studies or
-    instruments. None of them is a spectrum of ``data``, so its test part
-    stays unseen.
+
+def unlabeled_pool(data: Dataset) -> np.ndarray | None:
+    """The extra unlabeled spectra of ``data``, resampled onto its axis, or None."""
+    if data.name not in UNLABELED_POOL:
+        return None
+    return _onto_axis(load(UNLABELED_POOL[data.name]), data)
+
+
+def extra_pool(data: Dataset, names: tuple[str, ...]) -> np.ndarray | None:
+    """Every spectrum of the data sets ``names``, labels dropped, on ``data``'s axis.
+
+    Pretraining on the pooled spectra of other studies or instruments: they
+    join the pretraining only, not fine-tuning, whose unlabeled rows (for
+    pseudo-labels) stay the data set's own. None of them is a spectrum of
+    ``data``, so its test part stays unseen. None when ``names`` is empty.
     """
-    names = ([UNLABELED_POOL[data.name]] if data.name in UNLABELED_POOL else []) + list(extra)
-    if data.name in extra:
+    if data.name in names:
         raise ValueError(f"{data.name} cannot pool its own spectra: its test part would be seen")
     if not names:
         return None
-    parts = []
-    for name in names:
-        pool = load(name)
-        # A pool's axis may end a point (or, for another study, some cm^-1)
-        # short of the data set's: hold the edge values rather than refuse it.
-        resample = WavenumberResampler(wavenumbers=pool.wavenumbers, target=data.wavenumbers,
-                                       extrapolate=True)
-        parts.append(resample.fit_transform(pool.X).astype(np.float32))
-    return np.concatenate(parts)
+    return np.concatenate([_onto_axis(load(name), data) for name in names])
 
 
 def pool_label(name: str, pool: bool = True, extra: tuple[str, ...] = ()) -> str:

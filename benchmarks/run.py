@@ -49,6 +49,9 @@ from .protocol import (
     unlabeled_pool,
     with_pool,
 )
+from .protocol import (
+    extra_pool as extra_spectra,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIELDS = ["dataset", "k", "seed", "method", "accuracy", "balanced_accuracy", "fit_seconds",
@@ -147,7 +150,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
     (measured once, see :func:`cached_pretraining`) plus its fine-tuning.
     ``extra_pool`` names other data sets whose spectra join a semi-supervised
-    set's unlabeled pool; its rows are then named ``"<name> +<other>"``.
+    set's pretraining (not its fine-tuning); its rows are then named
+    ``"<name> +<other>"``.
     """
     if extra_pool and any("->" in d for d in datasets):
         raise ValueError("extra_pool is for the semi-supervised sets, not transfer pairs")
@@ -168,9 +172,10 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             cache.clear()
             target = load(target_name)
             source = load(source_name) if source_name else None
-            pool = unlabeled_pool(target, extra_pool) if not source_name else None
-            cache[dataset] = (target, source, pool)
-        data, source, pool = cache[dataset]
+            pool = unlabeled_pool(target) if not source_name else None
+            extra = extra_spectra(target, extra_pool) if not source_name else None
+            cache[dataset] = (target, source, pool, extra)
+        data, source, pool, extra = cache[dataset]
         train, test, y_semi = label_draw(data, seed, k)
         labeled = y_semi != UNLABELED
         X_train, X_test = data.X[train], data.X[test]
@@ -191,12 +196,14 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             start = time.perf_counter()
             model.fit(X_train, y_semi)
         elif method in GLSM_METHODS:
-            # The extra unlabeled spectra join pretraining (and fine-tuning, unlabeled).
+            # The data set's unlabeled pool joins pretraining and fine-tuning
+            # (unlabeled); other data sets' spectra join pretraining only.
             X_train, y_semi = with_pool(X_train, y_semi, pool)
             pretrained = None
             if method != "scratch":
+                X_pre = X_train if extra is None else np.concatenate([X_train, extra])
                 entry = cached_pretraining(cache_dir, key, pretrain_method, method, data,
-                                           X_train, seed, **glsm_overrides)
+                                           X_pre, seed, **glsm_overrides)
                 pretrained, pretrain_seconds = entry["model"], entry["seconds"]
             model = glsm_method(method, data, seed, pretrained, **glsm_overrides)
             start = time.perf_counter()
@@ -239,7 +246,7 @@ def main(argv=None) -> None:
                    help="transfer: pretrain on A once with this seed for every seed of B "
                    "(default: once per seed)")
     p.add_argument("--extra-pool", nargs="+", default=[], metavar="DATASET",
-                   help="other data sets whose spectra join the unlabeled pool of the "
+                   help="other data sets whose spectra join the pretraining of the "
                    "semi-supervised sets (labels dropped); rows are named '<set> +<other>'")
     p.add_argument("--out", type=Path, default=None)
     p.add_argument("--quick", action="store_true",

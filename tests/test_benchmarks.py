@@ -171,13 +171,13 @@ def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraini
     assert counted_pretraining == ["GLSM"]
 
 
-def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
-    """--no-pool pretrains on the training part alone, under its own name and cache
-    entry; with the pool the extra spectra join the fit."""
+def test_dev_sweep_pool_settings(synthetic, monkeypatch, tmp_path):
+    """--no-pool pretrains on the training part alone, --extra-pool on the pool and
+    other sets' spectra, each under its own name and cache entry."""
     pool = synthetic.X[:20] * 1.1
     monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
     monkeypatch.setattr(protocol, "UNLABELED_POOL", {"synthetic": "pool"})
-    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data, extra=(): pool)
+    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data: pool)
     sizes = []
     fit = dev_sweep.pretrain_method
     monkeypatch.setattr(dev_sweep, "pretrain_method",
@@ -186,12 +186,16 @@ def test_dev_sweep_without_the_pool(synthetic, monkeypatch, tmp_path):
     out, cache = tmp_path / "dev.csv", tmp_path / "cache"
     common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--out", str(out),
               "--cache", str(cache), "--variants", tiny]
+    monkeypatch.setattr(dev_sweep, "extra_pool",
+                        lambda data, names: synthetic.X[:15] if names else None)
     dev_sweep.main(common)
     dev_sweep.main([*common, "--no-pool"])
-    assert [r["dataset"] for r in _rows(out)] == ["synthetic", "synthetic (no pool)"]
+    dev_sweep.main([*common, "--extra-pool", "other"])
+    assert [r["dataset"] for r in _rows(out)] == ["synthetic", "synthetic (no pool)",
+                                                  "synthetic +other"]
     n_train = len(protocol.split(synthetic, 0)[0])
-    assert sizes == [n_train + len(pool), n_train]
-    assert len(list(cache.glob("*.joblib"))) == 2
+    assert sizes == [n_train + len(pool), n_train, n_train + len(pool) + 15]
+    assert len(list(cache.glob("*.joblib"))) == 3
 
 
 def test_dev_sweep_ablation_reuses_the_benchmarks_pretraining(synthetic, monkeypatch,
@@ -359,21 +363,29 @@ def test_thread_repro_pretraining_repeats_with_one_thread_count(synthetic, monke
     np.testing.assert_array_equal(first, second)
 
 
+def _record_fit(model, sizes):
+    """``model`` whose ``fit`` first appends the number of rows it is given to ``sizes``."""
+    fit = model.fit
+    model.fit = lambda X, y: sizes.append(len(X)) or fit(X, y)
+    return model
+
+
 def test_extra_pool_joins_pretraining_under_its_own_name(synthetic,
                                                          monkeypatch, tmp_path):
     """--extra-pool: another data set's spectra, resampled onto the set's axis and
-    without labels, join the fit; rows and cache entry carry the pooled name."""
+    without labels, join the pretraining but not the fine-tuning; rows and cache
+    entry carry the pooled name."""
     wn = synthetic.wavenumbers
     other = protocol.Dataset("other", synthetic.X[:30] * 2.0, synthetic.y[:30],
                              np.linspace(wn[0] + 5.0, wn[-1], len(wn)))
     monkeypatch.setattr(protocol, "load", lambda name: other)
-    pool = protocol.unlabeled_pool(synthetic, ("other",))
+    pool = protocol.extra_pool(synthetic, ("other",))
     assert pool.shape == (30, synthetic.X.shape[1]) and pool.dtype == np.float32
     # The first points lie below the other set's axis: held at its edge value.
     assert np.allclose(pool[:, 0], other.X[:, 0])
-    assert protocol.unlabeled_pool(synthetic) is None
+    assert protocol.extra_pool(synthetic, ()) is None
     with pytest.raises(ValueError, match="its test part"):
-        protocol.unlabeled_pool(synthetic, ("synthetic",))
+        protocol.extra_pool(synthetic, ("synthetic",))
     assert protocol.pool_label("a", extra=("b", "c")) == "a +b+c"
 
     sizes = []
@@ -381,11 +393,15 @@ def test_extra_pool_joins_pretraining_under_its_own_name(synthetic,
     monkeypatch.setattr(run, "pretrain_method",
                         lambda *a, **kw: sizes.append(len(a[2])) or fit(*a, **kw))
     out = tmp_path / "results.csv"
+    fitted = []
+    method = run.glsm_method
+    monkeypatch.setattr(run, "glsm_method", lambda *a, **kw: _record_fit(method(*a, **kw), fitted))
     run.run(["synthetic"], [2], [0], ["GLSM"], out, TINY)
     run.run(["synthetic"], [2], [0], ["GLSM"], out, TINY, extra_pool=("other",))
     assert [r["dataset"] for r in _rows(out)] == ["synthetic", "synthetic +other"]
     n_train = len(protocol.split(synthetic, 0)[0])
     assert sizes == [n_train, n_train + 30]
+    assert fitted == [n_train, n_train]  # fine-tuning sees the set's own rows only
     assert len(list((tmp_path / "cache").glob("*.joblib"))) == 2
     with pytest.raises(ValueError, match="transfer"):
         run.run(["a->b"], [2], [0], ["GLSM transfer"], out, TINY, extra_pool=("other",))
