@@ -2,6 +2,7 @@
 
 python -m benchmarks.report [--csv benchmarks/results/semi_supervised.csv]
 python -m benchmarks.report --compare A.csv:METHOD B.csv:METHOD ...
+python -m benchmarks.report --compare A.csv:GLSM "A.csv:GLSM@raman_saliva_pd_ad"
 """
 
 from __future__ import annotations
@@ -158,18 +159,23 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def compare(columns: list[tuple[Path, str]]) -> str:
+def compare(columns: list[tuple[Path, str, str]]) -> str:
     """Mean accuracy of methods from one or several CSVs side by side, per data set and k.
 
-    ``columns`` are (CSV, method) pairs; every column after the first also
-    says on how many seeds it beats the first column on the same split
-    (cells both measured), e.g. ``0.488 (4/5)``.
+    ``columns`` are (CSV, method, pool) triples; pool ``""`` takes the rows
+    pretrained on the protocol's spectra, any other the rows of
+    ``benchmarks.run --extra-pool`` with those sets (``"a+b"`` for rows named
+    ``"<data set> +a+b"``), shown under the data set's own name. Every column
+    after the first also says on how many seeds it beats the first column on
+    the same split (cells both measured), e.g. ``0.488 (4/5)``.
     """
     frames = []
-    for path, method in columns:
+    for path, method, pool in columns:
         df = pd.read_csv(path, dtype={"k": str, "seed": str})
-        frames.append(df[df["method"] == method].set_index(["dataset", "k", "seed"])["accuracy"])
-    heads = [f"{m} ({Path(p).stem})" for p, m in columns]
+        parts = df["dataset"].str.partition(" +")  # columns: name, " +", pool
+        df = df.assign(dataset=parts[0])[(df["method"] == method) & (parts[2] == pool)]
+        frames.append(df.set_index(["dataset", "k", "seed"])["accuracy"])
+    heads = [f"{m}{' +' + x if x else ''} ({Path(p).stem})" for p, m, x in columns]
     lines = ["| data set | k | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(heads)]
     groups = [{dk: g.droplevel([0, 1]) for dk, g in f.groupby(level=["dataset", "k"])}
               for f in frames]
@@ -188,11 +194,12 @@ def compare(columns: list[tuple[Path, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _column(spec: str) -> tuple[Path, str]:
+def _column(spec: str) -> tuple[Path, str, str]:
     path, sep, method = spec.rpartition(":")  # a Windows path may hold a drive colon
     if not sep or not method:
-        raise argparse.ArgumentTypeError(f"{spec!r} is not CSV:METHOD")
-    return Path(path), method
+        raise argparse.ArgumentTypeError(f"{spec!r} is not CSV:METHOD[@POOL]")
+    method, _, pool = method.partition("@")
+    return Path(path), method, pool
 
 
 def main(argv=None) -> None:
@@ -200,10 +207,11 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--csv", type=Path, default=RESULTS / "semi_supervised.csv")
     p.add_argument("--name", default="semi_supervised")
-    p.add_argument("--compare", nargs="+", type=_column, metavar="CSV:METHOD",
+    p.add_argument("--compare", nargs="+", type=_column, metavar="CSV:METHOD[@POOL]",
                    help="only print these methods side by side (mean accuracy; after the "
                    "first, on how many seeds each beats it), e.g. "
-                   "'benchmarks/results/transfer.csv:GLSM transfer'")
+                   "'benchmarks/results/transfer.csv:GLSM transfer'; @POOL takes the rows "
+                   "pretrained with --extra-pool POOL (names joined by '+')")
     args = p.parse_args(argv)
     if args.compare:
         print(compare(args.compare))

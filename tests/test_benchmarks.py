@@ -295,13 +295,17 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
 
 def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):
     """``report --compare`` puts methods of several CSVs side by side and counts,
-    per (data set, k), the seeds on which a column beats the first one."""
+    per (data set, k), the seeds on which a column beats the first one; @POOL
+    picks the rows pretrained with that extra pool."""
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text("dataset,k,seed,method,accuracy\nd,5,0,M,0.5\nd,5,1,M,0.7\nd,1,0,M,0.4\n")
-    b.write_text("dataset,k,seed,method,accuracy\nd,5,0,M,0.6\nd,5,1,M,0.6\nd,5,1,X,0.9\n")
-    report.main(["--compare", f"{a}:M", f"{b}:M"])
+    b.write_text("dataset,k,seed,method,accuracy\nd,5,0,M,0.6\nd,5,1,M,0.6\nd,5,1,X,0.9\n"
+                 "d +p+q,5,0,M,0.8\nd +p+q,5,1,M,0.8\nd +p,5,0,M,0.1\n")
+    report.main(["--compare", f"{a}:M", f"{b}:M", f"{b}:M@p+q"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[2:4] == ["| d | 1 | 0.400 |  |", "| d | 5 | 0.600 | 0.600 (1/2) |"]
+    assert lines[0] == "| data set | k | M (a) | M (b) | M +p+q (b) |"
+    assert lines[2:4] == ["| d | 1 | 0.400 |  |  |",
+                          "| d | 5 | 0.600 | 0.600 (1/2) | 0.800 (2/2) |"]
     with pytest.raises(SystemExit):
         report.main(["--compare", str(a)])
 
