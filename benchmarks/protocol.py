@@ -122,6 +122,26 @@ def _onto_axis(pool: Dataset, data: Dataset) -> np.ndarray:
     return resample.fit_transform(pool.X).astype(np.float32)
 
 
+def without_overlap(other: Dataset, data: Dataset) -> Dataset:
+    """``other`` without the spectra that are also ``data``'s: the rows of donors
+    ``data`` shares (both split by subject) and exact copies of its spectra.
+
+    The two saliva sets share 34 control donors, whose 801 spectra are in both
+    files byte for byte; pretraining on one of them whole would show the other's
+    test spectra to its fit, which the protocol forbids.
+    """
+    keep = np.ones(len(other.X), dtype=bool)
+    if other.groups is not None and data.groups is not None:
+        keep &= ~np.isin(other.groups, data.groups)
+    if other.X.shape[1] == data.X.shape[1]:
+        seen = {row.tobytes() for row in data.X}
+        keep &= np.array([row.tobytes() not in seen for row in other.X], dtype=bool)
+    if keep.all():
+        return other
+    groups = None if other.groups is None else other.groups[keep]
+    return Dataset(other.name, other.X[keep], other.y[keep], other.wavenumbers, groups)
+
+
 def unlabeled_pool(data: Dataset) -> np.ndarray | None:
     """The extra unlabeled spectra of ``data``, resampled onto its axis, or None."""
     if data.name not in UNLABELED_POOL:
@@ -130,18 +150,20 @@ def unlabeled_pool(data: Dataset) -> np.ndarray | None:
 
 
 def extra_pool(data: Dataset, names: tuple[str, ...]) -> np.ndarray | None:
-    """Every spectrum of the data sets ``names``, labels dropped, on ``data``'s axis.
+    """The spectra of the data sets ``names``, labels dropped, on ``data``'s axis.
 
     Pretraining on the pooled spectra of other studies or instruments: they
     join the pretraining only, not fine-tuning, whose unlabeled rows (for
-    pseudo-labels) stay the data set's own. None of them is a spectrum of
-    ``data``, so its test part stays unseen. None when ``names`` is empty.
+    pseudo-labels) stay the data set's own. Spectra the other sets share with
+    ``data`` (:func:`without_overlap`) are left out, so its test part stays
+    unseen. None when ``names`` is empty.
     """
     if data.name in names:
         raise ValueError(f"{data.name} cannot pool its own spectra: its test part would be seen")
     if not names:
         return None
-    return np.concatenate([_onto_axis(load(name), data) for name in names])
+    return np.concatenate([_onto_axis(without_overlap(load(name), data), data)
+                           for name in names])
 
 
 def pool_label(name: str, pool: bool = True, extra: tuple[str, ...] = ()) -> str:
@@ -168,7 +190,11 @@ def transfer_grid(source: Dataset, target: Dataset) -> np.ndarray:
 
 
 def pretrain_source(source: Dataset, axis: np.ndarray, seed: int, **overrides):
-    """GLSM pretraining on every spectrum of ``source`` (no labels), on ``axis``."""
+    """GLSM pretraining on every spectrum of ``source`` (no labels), on ``axis``.
+
+    Pass the source :func:`without_overlap` the target, so that no spectrum of
+    the target's test part is pretrained on.
+    """
     resample = WavenumberResampler(wavenumbers=source.wavenumbers, target=axis)
     X = resample.fit_transform(source.X).astype(np.float32)
     params = {k: v for k, v in overrides.items() if k in GLSMTransformer().get_params()}

@@ -48,6 +48,7 @@ from .protocol import (
     transfer_method,
     unlabeled_pool,
     with_pool,
+    without_overlap,
 )
 from .protocol import (
     extra_pool as extra_spectra,
@@ -171,11 +172,15 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         if dataset not in cache:
             cache.clear()
             target = load(target_name)
-            source = load(source_name) if source_name else None
+            # The source without the spectra it shares with the target (donors,
+            # copies): they would put target test spectra into pretraining.
+            whole = load(source_name) if source_name else None
+            source = without_overlap(whole, target) if source_name else None
+            trimmed = source is not whole
             pool = unlabeled_pool(target) if not source_name else None
             extra = extra_spectra(target, extra_pool) if not source_name else None
-            cache[dataset] = (target, source, pool, extra)
-        data, source, pool, extra = cache[dataset]
+            cache[dataset] = (target, source, pool, extra, trimmed)
+        data, source, pool, extra, trimmed = cache[dataset]
         train, test, y_semi = label_draw(data, seed, k)
         labeled = y_semi != UNLABELED
         X_train, X_test = data.X[train], data.X[test]
@@ -188,6 +193,10 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             if method != "scratch":
                 pretrain_seed = seed if source_seed is None else source_seed
                 key["seed"] = pretrain_seed
+                if trimmed:
+                    # Recorded only where spectra were left out, so that the other
+                    # pairs keep their cached encoders.
+                    key["source_spectra"] = len(source.X)
                 entry = cached_pretraining(cache_dir, key, pretrain_source, source, axis,
                                            pretrain_seed,
                                            **{**glsm_overrides, **TRANSFER_METHODS[method]})

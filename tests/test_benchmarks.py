@@ -7,6 +7,7 @@ bookkeeping, not accuracy.
 
 import csv
 
+import joblib
 import numpy as np
 import pytest
 import torch
@@ -280,10 +281,12 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
         return original(*args, **kwargs)
 
     monkeypatch.setattr(run, "pretrain_source", counting)
+    source = protocol.Dataset("source", synthetic.X * 1.5, synthetic.y, synthetic.wavenumbers)
+    monkeypatch.setattr(run, "load", lambda name: source if name == "source" else synthetic)
     out = tmp_path / "transfer.csv"
     methods = list(protocol.TRANSFER_METHODS)
     for _ in range(2):  # the second run finds every cell done
-        run.run(["synthetic->synthetic"], [2], [0, 1], methods, out, TINY, source_seed=0)
+        run.run(["source->synthetic"], [2], [0, 1], methods, out, TINY, source_seed=0)
     assert sorted(weights) == [(0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
     assert len(list((tmp_path / "cache").glob("*.joblib"))) == 3
     assert sorted((r["seed"], r["method"]) for r in _rows(out)) == sorted(
@@ -409,3 +412,39 @@ def test_extra_pool_joins_pretraining_under_its_own_name(synthetic,
     assert len(list((tmp_path / "cache").glob("*.joblib"))) == 2
     with pytest.raises(ValueError, match="transfer"):
         run.run(["a->b"], [2], [0], ["GLSM transfer"], out, TINY, extra_pool=("other",))
+
+
+def test_spectra_shared_with_the_target_never_reach_pretraining(synthetic, monkeypatch,
+                                                               tmp_path):
+    """The two saliva sets share control donors, their spectra copied byte for byte:
+    a source (or extra pool) leaves out the target's donors and copies of its spectra,
+    and such a trimmed source pretrains under its own cache key."""
+    X, y = synthetic.X, synthetic.y
+    donors = np.array([f"s{i // 3}" for i in range(len(X))])
+    target = protocol.Dataset("target", X[:60], y[:60], synthetic.wavenumbers, donors[:60])
+    # Rows 0-44 are the target's own spectra (its donors), 45-59 copies under new
+    # donor names, 60-89 spectra and donors of the source's own.
+    renamed = np.concatenate([donors[:45], [f"x{i}" for i in range(15)], donors[60:]])
+    source = protocol.Dataset("source", X, y, synthetic.wavenumbers, renamed)
+    trimmed = protocol.without_overlap(source, target)
+    assert np.array_equal(trimmed.X, X[60:]) and list(trimmed.groups) == list(donors[60:])
+    other = protocol.Dataset("other", X[60:] + 1.0, y[60:], synthetic.wavenumbers)
+    assert protocol.without_overlap(other, target) is other
+
+    monkeypatch.setattr(protocol, "load", lambda name: source)
+    assert len(protocol.extra_pool(target, ("source",))) == 30
+
+    seen = []
+    original = run.pretrain_source
+
+    def counting(data, *args, **kwargs):
+        seen.append(len(data.X))
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(run, "pretrain_source", counting)
+    monkeypatch.setattr(run, "load", lambda name: source if name == "source" else target)
+    run.run(["source->target"], [2], [0], ["GLSM transfer"], tmp_path / "t.csv", TINY,
+            source_seed=0)
+    assert seen == [30]
+    key = joblib.load(next((tmp_path / "cache").glob("*.joblib")))["key"]
+    assert key["source_spectra"] == 30
