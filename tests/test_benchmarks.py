@@ -14,6 +14,7 @@ import torch
 
 from benchmarks import (
     dev_sweep,
+    overlap,
     per_class,
     probe_derivative,
     protocol,
@@ -448,3 +449,20 @@ def test_spectra_shared_with_the_target_never_reach_pretraining(synthetic, monke
     assert seen == [30]
     key = joblib.load(next((tmp_path / "cache").glob("*.joblib")))["key"]
     assert key["source_spectra"] == 30
+
+
+def test_overlap_counts_donors_copies_and_resampled_copies(synthetic):
+    """``benchmarks.overlap`` finds shared donors, byte copies, and copies moved
+    onto another axis (which byte comparison cannot see)."""
+    X, y, wn = synthetic.X, synthetic.y, synthetic.wavenumbers
+    donors = np.array([f"s{i}" for i in range(len(X))])
+    target = protocol.Dataset("t", X[:40], y[:40], wn, donors[:40])
+    source = protocol.Dataset("s", X[30:], y[30:], wn, donors[30:])
+    counts = overlap.overlap(source, target)
+    assert counts["shared donors"] == 10 and counts["exact copies"] == 10
+    assert counts["near-copies (r > 0.9999)"] == 10 and counts["source spectra kept"] == 50
+    fine = np.linspace(wn[0], wn[-1], 3 * len(wn) - 2)  # every third point is one of wn
+    moved = protocol.Dataset("m", np.stack([np.interp(fine, wn, row) for row in X[30:]]),
+                             y[30:], fine)
+    counts = overlap.overlap(moved, target)
+    assert counts["exact copies"] == 0 and counts["near-copies (r > 0.9999)"] == 10
