@@ -145,7 +145,8 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     """Run every missing cell and append it to ``out``.
 
     A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
-    every spectrum of A (no labels) and fine-tune on B's split, both on
+    every spectrum of A (no labels) but those it shares with B
+    (:func:`~benchmarks.protocol.without_overlap`) and fine-tune on B's split, both on
     their common axis; with ``source_seed`` that pretraining is done once,
     with this seed, and serves every seed's split of B (the source data do
     not depend on B's split). A GLSM cell's ``fit_seconds`` counts its pretraining
