@@ -67,12 +67,12 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     X, truth = data.X[train], data.y[train].astype(str)
     label = pool_label(name, pool, extra)
     X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
-    others = extra_pool(data, extra)
     pretrained, pretrain_seconds = None, 0.0
     if params.get("pretrain_epochs", 1) > 0:
         # benchmarks.run's cache entry when only fine-tuning settings differ.
         method, overrides = pretraining_method(params)
         key = pretraining_key(label, seed, method, overrides)
+        others = extra_pool(data, extra)  # pretraining only
         X_pre = X_fit if others is None else np.concatenate([X_fit, others])
         entry = cached_pretraining(cache_dir, key, pretrain_method, method, data, X_pre, seed,
                                    **overrides)

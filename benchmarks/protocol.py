@@ -122,6 +122,23 @@ def _onto_axis(pool: Dataset, data: Dataset) -> np.ndarray:
     return resample.fit_transform(pool.X).astype(np.float32)
 
 
+def copied_rows(other: Dataset, data: Dataset) -> np.ndarray:
+    """Mask of ``other``'s spectra that are byte-for-byte copies of one of ``data``'s
+    (none when the axes differ in length; :mod:`benchmarks.overlap` also looks for
+    copies moved onto another axis)."""
+    if other.X.shape[1] != data.X.shape[1]:
+        return np.zeros(len(other.X), dtype=bool)
+    seen = {row.tobytes() for row in data.X}
+    return np.array([row.tobytes() in seen for row in other.X], dtype=bool)
+
+
+def donor_rows(other: Dataset, data: Dataset) -> np.ndarray:
+    """Mask of ``other``'s spectra from donors ``data`` has too (sets split by subject)."""
+    if other.groups is None or data.groups is None:
+        return np.zeros(len(other.X), dtype=bool)
+    return np.isin(other.groups, data.groups)
+
+
 def without_overlap(other: Dataset, data: Dataset) -> Dataset:
     """``other`` without the spectra that are also ``data``'s: the rows of donors
     ``data`` shares (both split by subject) and exact copies of its spectra.
@@ -130,12 +147,7 @@ def without_overlap(other: Dataset, data: Dataset) -> Dataset:
     files byte for byte; pretraining on one of them whole would show the other's
     test spectra to its fit, which the protocol forbids.
     """
-    keep = np.ones(len(other.X), dtype=bool)
-    if other.groups is not None and data.groups is not None:
-        keep &= ~np.isin(other.groups, data.groups)
-    if other.X.shape[1] == data.X.shape[1]:
-        seen = {row.tobytes() for row in data.X}
-        keep &= np.array([row.tobytes() not in seen for row in other.X], dtype=bool)
+    keep = ~(donor_rows(other, data) | copied_rows(other, data))
     if keep.all():
         return other
     groups = None if other.groups is None else other.groups[keep]
