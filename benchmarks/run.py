@@ -141,7 +141,8 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
 
 
 def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
-        source_seed: int | None = None, extra_pool: tuple[str, ...] = ()) -> None:
+        source_seed: int | None = None, extra_pool: tuple[str, ...] = (),
+        cache_dir: Path | None = None) -> None:
     """Run every missing cell and append it to ``out``.
 
     A data set named ``"A->B"`` is a transfer pair: GLSM methods pretrain on
@@ -153,12 +154,13 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
     (measured once, see :func:`cached_pretraining`) plus its fine-tuning.
     ``extra_pool`` names other data sets whose spectra join a semi-supervised
     set's pretraining (not its fine-tuning); its rows are then named
-    ``"<name> +<other>"``.
+    ``"<name> +<other>"``. Pretrained encoders are kept in ``cache_dir``
+    (default: ``cache/`` beside ``out``).
     """
     if extra_pool and any("->" in d for d in datasets):
         raise ValueError("extra_pool is for the semi-supervised sets, not transfer pairs")
     done = done_cells(out)
-    cache_dir = out.parent / "cache"
+    cache_dir = out.parent / "cache" if cache_dir is None else cache_dir
     expand = []
     for m in methods:
         expand += list(classical_baselines(2, 0)) if m == "classical" else [m]
@@ -259,6 +261,9 @@ def main(argv=None) -> None:
                    help="other data sets whose spectra join the pretraining of the "
                    "semi-supervised sets (labels dropped); rows are named '<set> +<other>'")
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--cache", type=Path, default=None,
+                   help="folder of the cached pretrainings (default: cache/ beside --out), "
+                   "shared with benchmarks.dev_sweep's --cache")
     p.add_argument("--quick", action="store_true",
                    help="one data set, k=5, two seeds, 10 pretraining epochs (minutes)")
     args = p.parse_args(argv)
@@ -286,7 +291,7 @@ def main(argv=None) -> None:
     ks = [None if k == "all" else int(k) for k in args.k]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     run(args.datasets, ks, args.seeds, args.methods, args.out, overrides, args.source_seed,
-        tuple(args.extra_pool))
+        tuple(args.extra_pool), args.cache)
     print(f"results: {args.out}")
 
 

@@ -76,6 +76,21 @@ def test_every_cell_once_and_pretraining_once_per_seed(synthetic, counted_pretra
     assert counted_pretraining == ["GLSM"]
 
 
+def test_cache_folder_apart_from_results(synthetic, counted_pretraining, tmp_path):
+    """``cache_dir`` puts the encoders where another run (in another results
+    folder) finds them, instead of beside ``out``."""
+    cache = tmp_path / "shared_cache"
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    run.run(["synthetic"], [2], [0], ["GLSM"], tmp_path / "a" / "one.csv", TINY,
+            cache_dir=cache)
+    run.run(["synthetic"], [None], [0], ["GLSM"], tmp_path / "b" / "two.csv", TINY,
+            cache_dir=cache)
+    assert counted_pretraining == ["GLSM"]
+    assert len(list(cache.glob("*.joblib"))) == 1
+    assert not (tmp_path / "a" / "cache").exists()
+
+
 def test_interrupted_run_keeps_finished_cells(synthetic, counted_pretraining, tmp_path,
                                               monkeypatch):
     out = tmp_path / "results.csv"
