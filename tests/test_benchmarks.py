@@ -215,6 +215,26 @@ def test_dev_sweep_pool_settings(synthetic, monkeypatch, tmp_path):
     assert len(list(cache.glob("*.joblib"))) == 3
 
 
+def test_dev_sweep_best_of_bounds_a_per_fit_choice(tmp_path, capsys):
+    """``--best-of`` averages the per-seed better of two variants, over the
+    seeds both have."""
+    out = tmp_path / "dev.csv"
+    with out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=dev_sweep.FIELDS)
+        writer.writeheader()
+        for seed, a, b in [(0, 0.8, 0.6), (1, 0.5, 0.9), (2, 0.7, None)]:
+            for variant, acc in (("default", a), ("pretrain_epochs=0", b)):
+                if acc is not None:
+                    writer.writerow({"dataset": "d", "k": 5, "seed": seed, "variant": variant,
+                                     "dev_accuracy": acc})
+    dev_sweep.main(["--report", "--out", str(out), "--best-of", "default",
+                    "pretrain_epochs=0"])
+    row = capsys.readouterr().out.strip().splitlines()[-1]
+    assert row == "| 5 | d | 0.650 | 0.750 | 0.850 | 2 |"
+    with pytest.raises(SystemExit):
+        dev_sweep.main(["--best-of", "default", "pretrain_epochs=0"])
+
+
 def test_dev_sweep_ablation_reuses_the_benchmarks_pretraining(synthetic, monkeypatch,
                                                                tmp_path):
     """A variant that turns a task off finds the cache entry of the benchmark's
