@@ -17,7 +17,8 @@ python -m benchmarks.dev_sweep --jobs 2 --variants default finetune_lr=0.0001
 python -m benchmarks.dev_sweep --datasets ftir_kedzierski --seeds 0 1 2 \\
     --variants default global_weight=0.3 --jobs 2
 python -m benchmarks.dev_sweep --report --out benchmarks/results/dev_sweep_h200.csv
-python -m benchmarks.dev_sweep --report --best-of default pretrain_epochs=0
+python -m benchmarks.dev_sweep --report --best-of "linear_skip=False,derivative=1" \\
+    "pretrain_epochs=0,derivative=1,derivative_window=11"
 """
 
 from __future__ import annotations
