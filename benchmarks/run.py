@@ -119,8 +119,8 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
 # Transformer settings added after the cache was first filled, with the value
 # that reproduces the pretraining from before they existed: at that value they
 # stay out of the key, so the cached encoders remain valid.
-ADDED_SETTINGS = {"temperature": 0.1, "projection_head": False, "derivative": 0,
-                  "derivative_window": 11}
+ADDED_SETTINGS = {"temperature": 0.1, "global_objective": "contrastive",
+                  "projection_head": False, "derivative": 0, "derivative_window": 11}
 
 
 def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> dict:

@@ -55,6 +55,15 @@ _PRETRAIN_PARAMS_DOC = """\
         Temperature of the global task's contrastive softmax. Low values
         press the encoder to tell apart even near-identical spectra of one
         material; higher ones tolerate them.
+    global_objective : {"contrastive", "predictive"}, default="contrastive"
+        Loss of the global task. ``"contrastive"``: the transformed
+        embedding of one view must pick out the other view's among every
+        spectrum of the batch (InfoNCE at ``temperature``), which also
+        pushes apart different spectra, however alike. ``"predictive"``: it
+        must only point at the other view's embedding (cosine, with that
+        target's gradient stopped, as in SimSiam); nothing is pushed apart,
+        and the local task keeps the embeddings from collapsing.
+        ``temperature`` is then unused.
     projection_head : bool, default=False
         Compare the global task's views after a two-layer MLP on the
         embedding (SimCLR's projection head) instead of on the embedding
@@ -198,6 +207,11 @@ def epoch_history(net) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
 
 
+# Parameters added after the first release, with the value that reproduces
+# the estimators from before them (see GLSMBase.__setstate__).
+_ADDED_PARAMS = {"global_objective": "contrastive"}
+
+
 class GLSMBase(BaseEstimator):
     """Parameters, pretraining and batched inference shared by the estimators.
 
@@ -216,6 +230,7 @@ class GLSMBase(BaseEstimator):
         "global_weight": [Interval(Real, 0, None, closed="left")],
         "local_weight": [Interval(Real, 0, None, closed="left")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "global_objective": [StrOptions({"contrastive", "predictive"})],
         "projection_head": ["boolean"],
         "shift": [Interval(Real, 0, 1, closed="both")],
         "stretch": [Interval(Real, 0, 1, closed="left")],
@@ -247,6 +262,7 @@ class GLSMBase(BaseEstimator):
         global_weight: float = 1.0,
         local_weight: float = 1.0,
         temperature: float = 0.1,
+        global_objective: str = "contrastive",
         projection_head: bool = False,
         shift: float = 0.002,
         stretch: float = 0.002,
@@ -274,6 +290,7 @@ class GLSMBase(BaseEstimator):
         self.global_weight = global_weight
         self.local_weight = local_weight
         self.temperature = temperature
+        self.global_objective = global_objective
         self.projection_head = projection_head
         self.shift = shift
         self.stretch = stretch
@@ -302,6 +319,10 @@ class GLSMBase(BaseEstimator):
 
         state = dict(state)
         version_warning(type(self).__name__, state.pop("_sklearn_glsm_version", None), __version__)
+        # A parameter added since the pickle was written takes the value that
+        # behaves as that release did, so get_params and clone keep working.
+        for name, value in _ADDED_PARAMS.items():
+            state.setdefault(name, value)
         super().__setstate__(state)
 
     # -- building blocks ---------------------------------------------------
@@ -381,6 +402,7 @@ class GLSMBase(BaseEstimator):
             criterion__global_weight=self.global_weight,
             criterion__local_weight=self.local_weight,
             criterion__temperature=self.temperature,
+            criterion__objective=self.global_objective,
             callbacks=self._callbacks(scores, self.pretrain_epochs),
             **self._net_kwargs(n_samples, self.pretrain_epochs, device),
         )

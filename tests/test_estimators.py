@@ -411,6 +411,17 @@ def test_temperature_reaches_the_global_loss(data):
     assert losses[0] != losses[1]
 
 
+def test_global_objective_reaches_the_loss(data):
+    """``global_objective`` picks the global task's loss: the predictive one lies in
+    [0, 2] (1 - cosine), the contrastive one starts near log(batch size)."""
+    X = data[0]
+    fitted = {o: fast(GLSMTransformer, global_objective=o).fit(X)
+              for o in ("contrastive", "predictive")}
+    assert fitted["predictive"].net_.criterion_.objective == "predictive"
+    first = {o: t.history_["pretrain"][0]["global_loss"] for o, t in fitted.items()}
+    assert 0 <= first["predictive"] <= 2 < first["contrastive"]
+
+
 def test_projection_head_is_pretraining_only(data):
     """With ``projection_head=True`` the views are compared after an MLP that the
     transformer's embedding and the classifier's network do not contain."""

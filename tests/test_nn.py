@@ -25,6 +25,7 @@ from sklearn_glsm.pretext import (
     GLSMLoss,
     PretextNet,
     reconstruction_loss,
+    view_prediction_loss,
     view_transformation_loss,
 )
 
@@ -216,6 +217,32 @@ def test_view_transformation_loss_penalises_collapse():
     p1, p2 = torch.randn(n, 8, requires_grad=True), torch.randn(n, 8, requires_grad=True)
     view_transformation_loss(p1, p2, torch.randn(n, 8), torch.randn(n, 8)).backward()
     assert p1.grad is not None and p2.grad is not None
+
+
+def test_view_prediction_loss_has_no_negatives_and_stops_the_target_gradient():
+    """Predictive global loss: 0 when each transformed view points at its partner, whatever
+    the other spectra (no negatives: identical embeddings cost nothing), 2 when it points
+    away; gradients reach the transformed embeddings, never the targets."""
+    n = 6
+    same = torch.ones(n, 8)
+    assert float(view_prediction_loss(same, same, same, same)) == pytest.approx(0.0, abs=1e-6)
+    z = torch.randn(n, 8)
+    assert float(view_prediction_loss(2 * z, 3 * z, z, z)) == pytest.approx(0.0, abs=1e-6)
+    assert float(view_prediction_loss(-z, -z, z, z)) == pytest.approx(2.0, abs=1e-6)
+    p1, p2 = torch.randn(n, 8, requires_grad=True), torch.randn(n, 8, requires_grad=True)
+    z1, z2 = torch.randn(n, 8, requires_grad=True), torch.randn(n, 8, requires_grad=True)
+    view_prediction_loss(p1, p2, z1, z2).backward()
+    assert p1.grad is not None and p2.grad is not None
+    assert z1.grad is None and z2.grad is None
+
+
+def test_glsm_loss_passes_its_objective():
+    """GLSMLoss(objective="predictive") computes the predictive global loss."""
+    out = _outputs()
+    torch.testing.assert_close(
+        GLSMLoss(1.0, 0.0, objective="predictive")(out)["global_loss"],
+        view_prediction_loss(*out["global"]),
+    )
 
 
 def test_reconstruction_loss_is_mse():

@@ -121,6 +121,18 @@ def test_pickle_from_another_version_warns(transformer, data, monkeypatch):
         GLSMTransformer.__new__(GLSMTransformer).__setstate__(state)
 
 
+def test_pickle_from_before_a_parameter_existed_loads(transformer, data):
+    """A pickle written before ``global_objective`` existed loads with the value that
+    behaves as it did, so ``get_params`` and ``clone`` still work."""
+    state = transformer.__getstate__()
+    del state["global_objective"]
+    old = GLSMTransformer.__new__(GLSMTransformer)
+    old.__setstate__(state)
+    assert old.get_params()["global_objective"] == "contrastive"
+    assert clone(old).global_objective == "contrastive"
+    np.testing.assert_array_equal(old.transform(data[0]), transformer.transform(data[0]))
+
+
 def test_pickle_of_this_version_loads_silently(transformer, recwarn):
     """Same version: no warning, and the version is not left as an attribute."""
     loaded = pickle.loads(pickle.dumps(transformer))

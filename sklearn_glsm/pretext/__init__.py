@@ -6,6 +6,7 @@ from ._objectives import (
     GLSMLoss,
     pseudo_label_loss,
     reconstruction_loss,
+    view_prediction_loss,
     view_transformation_loss,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "collate_batch",
     "pseudo_label_loss",
     "reconstruction_loss",
+    "view_prediction_loss",
     "view_transformation_loss",
 ]

@@ -47,6 +47,35 @@ def view_transformation_loss(
     return 0.5 * (nce(p1, z2) + nce(p2, z1))
 
 
+def view_prediction_loss(
+    p1: torch.Tensor, p2: torch.Tensor, z1: torch.Tensor, z2: torch.Tensor
+) -> torch.Tensor:
+    """Global task without negatives: each transformed view must point at the other.
+
+    The transform head's output for view 1 must have the direction of the
+    embedding of view 2 (and back), whose gradient is stopped, as in SimSiam
+    (Chen & He, CVPR 2021). No spectrum is pushed away from any other, so
+    near-identical spectra of one material are free to share an embedding.
+    The stop-gradient and the head keep the embeddings from collapsing onto
+    one point; in GLSM the local task, which must decode every spectrum from
+    its embedding, forbids that collapse too.
+
+    Parameters
+    ----------
+    p1, p2 : torch.Tensor of shape (n_spectra, n_components)
+        Transformed embeddings of view 1 and view 2.
+    z1, z2 : torch.Tensor of shape (n_spectra, n_components)
+        Embeddings of view 1 and view 2.
+
+    Returns
+    -------
+    torch.Tensor
+        Scalar loss in [0, 2]: 1 minus the mean cosine similarity.
+    """
+    cos = F.cosine_similarity
+    return 1 - 0.5 * (cos(p1, z2.detach(), dim=1).mean() + cos(p2, z1.detach(), dim=1).mean())
+
+
 def reconstruction_loss(reconstructed: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
     """Local task: mean squared error between the decoded and the clean spectrum.
 
@@ -110,24 +139,37 @@ class GLSMLoss(nn.Module):
     temperature : float
         Temperature of the global task's softmax, see
         :func:`view_transformation_loss`.
+    objective : {"contrastive", "predictive"}
+        The global task's loss: :func:`view_transformation_loss` (the
+        transformed view must pick its partner out of the batch) or
+        :func:`view_prediction_loss` (it must point at its partner; no
+        negatives).
     """
 
     def __init__(
-        self, global_weight: float = 1.0, local_weight: float = 1.0, temperature: float = 0.1
+        self,
+        global_weight: float = 1.0,
+        local_weight: float = 1.0,
+        temperature: float = 0.1,
+        objective: str = "contrastive",
     ) -> None:
         super().__init__()
         self.global_weight = global_weight
         self.local_weight = local_weight
         self.temperature = temperature
+        self.objective = objective
 
     def forward(self, outputs: dict[str, tuple[torch.Tensor, ...]]) -> dict[str, torch.Tensor]:
         """Return the total ``"loss"`` and each task's unweighted loss."""
         losses: dict[str, torch.Tensor] = {}
         total = 0.0
         if "global" in outputs:
-            losses["global_loss"] = view_transformation_loss(
-                *outputs["global"], temperature=self.temperature
-            )
+            if self.objective == "predictive":
+                losses["global_loss"] = view_prediction_loss(*outputs["global"])
+            else:
+                losses["global_loss"] = view_transformation_loss(
+                    *outputs["global"], temperature=self.temperature
+                )
             total = total + self.global_weight * losses["global_loss"]
         if "local" in outputs:
             losses["local_loss"] = reconstruction_loss(*outputs["local"])
