@@ -123,6 +123,9 @@ ADDED_SETTINGS = {"temperature": 0.1, "global_objective": "contrastive",
                   "projection_head": False, "derivative": 0, "derivative_window": 11}
 
 
+GLOBAL_TASK_SETTINGS = ("temperature", "global_objective", "projection_head")
+
+
 def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> dict:
     """The cache key of a GLSM method's pretraining: the variant whose
     pretraining it shares, and the transformer settings (defaults included,
@@ -136,7 +139,11 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
     params.update((k, v) for k, v in {**overrides, **own}.items() if k in params)
     for name, old in ADDED_SETTINGS.items():
         if params[name] == old:
-            del params[name]
+            params.pop(name)
+    if {**params, **GLSM_METHODS.get(method, {})}["global_weight"] == 0:
+        # Without the global task its settings do not touch the pretraining.
+        for name in GLOBAL_TASK_SETTINGS:
+            params.pop(name, None)
     return {"dataset": dataset, "seed": seed, "method": shared, "params": params}
 
 

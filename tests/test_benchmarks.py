@@ -129,13 +129,24 @@ def test_cache_key_includes_settings(tmp_path):
 
 
 @pytest.mark.parametrize("name, other", [("temperature", 0.5), ("projection_head", True),
-                                         ("derivative", 2), ("derivative_window", 15)])
+                                         ("derivative", 2), ("derivative_window", 15),
+                                         ("global_objective", "predictive")])
 def test_added_settings_keep_old_cache_keys(name, other):
     """A setting added later is left out of the key at the value that reproduces the
     old pretraining, and enters it at any other value."""
     old = run.ADDED_SETTINGS[name]
     assert name not in run.pretraining_key("d", 0, "GLSM", {name: old})["params"]
     assert run.pretraining_key("d", 0, "GLSM", {name: other})["params"][name] == other
+
+
+def test_global_task_settings_leave_a_local_only_key():
+    """Without the global task its settings do not change the pretraining, so they stay
+    out of the key: local-only pretraining is shared whatever the global objective."""
+    key = run.pretraining_key
+    local = key("d", 0, "GLSM local-only", {})
+    assert local == key("d", 0, "GLSM local-only", {"global_objective": "predictive"})
+    assert local == key("d", 0, "GLSM local-only", {"temperature": 0.5})
+    assert key("d", 0, "GLSM", {}) != key("d", 0, "GLSM", {"global_objective": "predictive"})
 
 
 def test_cheap_cells_first():
