@@ -52,6 +52,35 @@ FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
 
 
+def dev_split(name: str, seed: int, k: int, params: dict, cache_dir: Path,
+              pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
+    """One seed's development split and the cached pretraining a variant fine-tunes.
+
+    Returns a dict with ``data``, the training part ``X`` and its labels
+    ``truth``, the mask ``dev`` of the rows whose labels the fit does not see,
+    what the fit gets (``X_fit``, ``y_fit``: the training part with the data
+    set's pool), and ``pretrained`` (None for ``pretrain_epochs=0``) with
+    ``pretrain_seconds``, from :func:`~benchmarks.run.cached_pretraining`.
+    """
+    data = load(name)
+    train, _, y_semi = label_draw(data, seed, k)
+    X = data.X[train]
+    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
+    split = {"data": data, "X": X, "truth": data.y[train].astype(str),
+             "dev": y_semi == UNLABELED, "X_fit": X_fit, "y_fit": y_fit,
+             "pretrained": None, "pretrain_seconds": 0.0}
+    if params.get("pretrain_epochs", 1) > 0:
+        # benchmarks.run's cache entry when only fine-tuning settings differ.
+        method, overrides = pretraining_method(params)
+        key = pretraining_key(pool_label(name, pool, extra), seed, method, overrides)
+        others = extra_pool(data, extra)  # pretraining only
+        X_pre = X_fit if others is None else np.concatenate([X_fit, others])
+        entry = cached_pretraining(cache_dir, key, pretrain_method, method, data, X_pre, seed,
+                                   **overrides)
+        split["pretrained"], split["pretrain_seconds"] = entry["model"], entry["seconds"]
+    return split
+
+
 def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,
          pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
     """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set.
@@ -63,28 +92,15 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     """
     torch.set_num_threads(threads)
     params = parse_variant(variant)
-    data = load(name)
-    train, _, y_semi = label_draw(data, seed, k)
-    dev = y_semi == UNLABELED
-    X, truth = data.X[train], data.y[train].astype(str)
-    label = pool_label(name, pool, extra)
-    X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
-    pretrained, pretrain_seconds = None, 0.0
-    if params.get("pretrain_epochs", 1) > 0:
-        # benchmarks.run's cache entry when only fine-tuning settings differ.
-        method, overrides = pretraining_method(params)
-        key = pretraining_key(label, seed, method, overrides)
-        others = extra_pool(data, extra)  # pretraining only
-        X_pre = X_fit if others is None else np.concatenate([X_fit, others])
-        entry = cached_pretraining(cache_dir, key, pretrain_method, method, data, X_pre, seed,
-                                   **overrides)
-        pretrained, pretrain_seconds = entry["model"], entry["seconds"]
-    model = glsm_method("GLSM", data, seed, pretrained, **params)
+    split = dev_split(name, seed, k, params, cache_dir, pool, extra)
+    model = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
     start = time.perf_counter()
-    model.fit(X_fit, y_fit)
-    return {"dataset": label, "k": k, "seed": seed, "variant": variant,
-            "dev_accuracy": f"{np.mean(model.predict(X[dev]) == truth[dev]):.4f}",
-            "pretrain_seconds": f"{pretrain_seconds:.1f}",
+    model.fit(split["X_fit"], split["y_fit"])
+    dev = split["dev"]
+    accuracy = np.mean(model.predict(split["X"][dev]) == split["truth"][dev])
+    return {"dataset": pool_label(name, pool, extra), "k": k, "seed": seed, "variant": variant,
+            "dev_accuracy": f"{accuracy:.4f}",
+            "pretrain_seconds": f"{split['pretrain_seconds']:.1f}",
             "finetune_seconds": f"{time.perf_counter() - start:.1f}",
             "device": model[-1].device_}
 

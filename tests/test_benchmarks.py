@@ -17,6 +17,7 @@ from benchmarks import (
     overlap,
     per_class,
     probe_derivative,
+    probe_ensemble,
     protocol,
     report,
     run,
@@ -263,6 +264,27 @@ def test_dev_sweep_ablation_reuses_the_benchmarks_pretraining(synthetic, monkeyp
     assert protocol.pretraining_method({"local_weight": 0.0, "finetune": "head"}) == (
         "GLSM global-only", {"finetune": "head"})
     assert protocol.pretraining_method({"width": 32}) == ("GLSM", {"width": 32})
+
+
+def test_probe_ensemble_member_zero_is_the_dev_sweeps_fit(synthetic, monkeypatch, tmp_path,
+                                                         capsys):
+    """Member 0 is the fit dev_sweep scores (same pretraining, same random_state); the
+    members' mean and the ensemble are accuracies too; a rerun adds no row."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    cache, out = tmp_path / "cache", tmp_path / "ens.csv"
+    args = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
+            "--members", "3", "--out", str(out), "--cache", str(cache)]
+    probe_ensemble.main(args)
+    probe_ensemble.main(args)
+    (row,) = _rows(out)
+    assert row["members"] == "3"
+    assert all(0.0 <= float(row[c]) <= 1.0 for c in ("single", "members_mean", "ensemble"))
+    dev_sweep.main(["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variants", tiny,
+                    "--out", str(tmp_path / "dev.csv"), "--cache", str(cache), "--threads", "1"])
+    assert _rows(tmp_path / "dev.csv")[0]["dev_accuracy"] == row["single"]
+    assert len(list(cache.glob("*.joblib"))) == 1
+    assert "| 3 | synthetic |" in capsys.readouterr().out
 
 
 def test_per_class_table_counts_recall_per_class():

@@ -1,0 +1,109 @@
+"""Average several fine-tunings of one pretrained encoder: what is it worth?
+
+Few labels make fine-tuning noisy: the same pretrained encoder, fine-tuned
+with another seed (a new draw of the embedding layer and head, other
+augmented views and batch order), classifies differently. This probe
+fine-tunes ``--members`` copies of one seed's cached pretraining (member 0
+with the benchmark's own ``random_state``, the others with new ones) and
+scores, on the development set of ``benchmarks.dev_sweep`` (training spectra
+whose labels the fit does not see; never the test part), member 0 alone
+(the benchmark's GLSM), the mean of the members, and the ensemble that
+averages their predicted probabilities. Cells already in ``--out`` are
+skipped.
+
+python -m benchmarks.probe_ensemble --k 5
+python -m benchmarks.probe_ensemble --k 5 --variant global_objective=predictive
+python -m benchmarks.probe_ensemble --report
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .dev_sweep import dev_split
+from .protocol import glsm_method, parse_variant
+from .run import RESULTS, SEMI_DATASETS
+
+FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean", "ensemble",
+          "finetune_seconds"]
+
+
+def cell(name: str, seed: int, k: int, variant: str, members: int, cache_dir: Path) -> dict:
+    """Fine-tune ``members`` copies of one cached pretraining; score them on the dev set."""
+    params = parse_variant(variant)
+    split = dev_split(name, seed, k, params, cache_dir)
+    X_dev, truth = split["X"][split["dev"]], split["truth"][split["dev"]]
+    start = time.perf_counter()
+    probas, accuracies = [], []
+    for member in range(members):
+        model = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
+        model[-1].set_params(random_state=seed if member == 0 else 1000 * seed + member)
+        model.fit(split["X_fit"], split["y_fit"])
+        probas.append(model.predict_proba(X_dev))
+        accuracies.append(np.mean(model.predict(X_dev) == truth))
+    classes = model[-1].classes_
+    ensemble = np.mean(classes[np.mean(probas, axis=0).argmax(axis=1)] == truth)
+    return {"dataset": name, "k": k, "seed": seed, "variant": variant, "members": members,
+            "single": f"{accuracies[0]:.4f}", "members_mean": f"{np.mean(accuracies):.4f}",
+            "ensemble": f"{ensemble:.4f}",
+            "finetune_seconds": f"{time.perf_counter() - start:.1f}"}
+
+
+def table(rows: list[dict]) -> str:
+    """Means over seeds per (variant, k, members) and data set, with the seed count."""
+    lines = ["| variant | k | members | data set | single | mean of members | ensemble | seeds |",
+             "|---|---|---|---|---|---|---|---|"]
+    groups = dict.fromkeys((r["variant"], r["k"], r["members"], r["dataset"]) for r in rows)
+    for group in groups:
+        sel = [r for r in rows if (r["variant"], r["k"], r["members"], r["dataset"]) == group]
+        means = [np.mean([float(r[c]) for r in sel]) for c in ("single", "members_mean",
+                                                                "ensemble")]
+        lines.append("| " + " | ".join(group) + " | "
+                     + " | ".join(f"{m:.3f}" for m in means) + f" | {len(sel)} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    """Command-line entry point: fit the missing cells, append them, print the table."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--variant", default="default")
+    p.add_argument("--members", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--out", type=Path, default=RESULTS / "probe_ensemble.csv")
+    p.add_argument("--cache", type=Path, default=RESULTS / "cache")
+    p.add_argument("--report", action="store_true", help="only print the table of --out")
+    args = p.parse_args(argv)
+    if not args.report:
+        torch.set_num_threads(args.threads)
+        new = not args.out.exists()
+        done = set()
+        if not new:
+            with args.out.open() as f:
+                done = {(r["dataset"], r["k"], r["seed"], r["variant"], r["members"])
+                        for r in csv.DictReader(f)}
+        with args.out.open("a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
+            if new:
+                writer.writeheader()
+            for name in args.datasets:
+                for seed in args.seeds:
+                    if (name, str(args.k), str(seed), args.variant, str(args.members)) in done:
+                        continue
+                    writer.writerow(cell(name, seed, args.k, args.variant, args.members,
+                                         args.cache))
+                    f.flush()
+    with args.out.open() as f:
+        print(table(list(csv.DictReader(f))))
+
+
+if __name__ == "__main__":
+    main()
