@@ -62,7 +62,8 @@ _PRETRAIN_PARAMS_DOC = """\
         pushes apart different spectra, however alike. ``"predictive"``: it
         must only point at the other view's embedding (cosine, with that
         target's gradient stopped, as in SimSiam); nothing is pushed apart,
-        and the local task keeps the embeddings from collapsing.
+        and the local task keeps the embeddings from collapsing (alone, with
+        ``local_weight=0``, it collapses them: a warning says so).
         ``temperature`` is then unused.
     projection_head : bool, default=False
         Compare the global task's views after a two-layer MLP on the
@@ -411,6 +412,14 @@ class GLSMBase(BaseEstimator):
         """Self-supervised pretraining on the rows of ``X``; returns the fitted net."""
         net = self._pretext_net(X.shape[1], X.shape[0], device)
         if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
+            if self.global_objective == "predictive" and self.local_weight == 0:
+                warnings.warn(
+                    "global_objective='predictive' without the local task (local_weight=0) "
+                    "has nothing that keeps the embedding from collapsing onto one point; "
+                    "use local_weight > 0 or global_objective='contrastive'.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             return net.fit(X, None)
         return net.initialize()
 

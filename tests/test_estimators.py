@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import re
+import warnings
 
 import joblib
 import numpy as np
@@ -420,6 +421,17 @@ def test_global_objective_reaches_the_loss(data):
     assert fitted["predictive"].net_.criterion_.objective == "predictive"
     first = {o: t.history_["pretrain"][0]["global_loss"] for o, t in fitted.items()}
     assert 0 <= first["predictive"] <= 2 < first["contrastive"]
+
+
+def test_predictive_global_task_alone_warns_of_collapse(data):
+    """Without negatives and without the local task nothing keeps the embeddings apart:
+    the fit warns, and does not with the local task on."""
+    X = data[0]
+    with pytest.warns(UserWarning, match="collapsing"):
+        fast(GLSMTransformer, global_objective="predictive", local_weight=0.0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast(GLSMTransformer, global_objective="predictive").fit(X)
 
 
 def test_projection_head_is_pretraining_only(data):
