@@ -8,8 +8,13 @@ with the benchmark's own ``random_state``, the others with new ones) and
 scores, on the development set of ``benchmarks.dev_sweep`` (training spectra
 whose labels the fit does not see; never the test part), member 0 alone
 (the benchmark's GLSM), the mean of the members, and the ensemble that
-averages their predicted probabilities. Cells already in ``--out`` are
-skipped.
+averages their predicted probabilities. Beside them it scores logistic
+regression on the Savitzky-Golay derivative the network sees as its second
+channel (the variant's ``derivative`` and ``derivative_window``, fitted on
+the labeled spectra only; ``benchmarks.probe_derivative`` measures it
+alone) and the average of its probabilities with member 0's: a network and
+a linear model of similar accuracy, each fitted its own way, combined.
+Cells already in ``--out`` are skipped.
 
 python -m benchmarks.probe_ensemble --k 5
 python -m benchmarks.probe_ensemble --k 5 --variant global_objective=predictive
@@ -25,13 +30,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from sklearn_glsm import GLSMClassifier
 
 from .dev_sweep import dev_split
-from .protocol import glsm_method, parse_variant
+from .probe_derivative import features
+from .protocol import UNLABELED, glsm_method, parse_variant, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean", "ensemble",
-          "finetune_seconds"]
+          "lr_derivative", "single_plus_lr", "finetune_seconds"]
 
 
 def cell(name: str, seed: int, k: int, variant: str, members: int, cache_dir: Path) -> dict:
@@ -49,21 +59,42 @@ def cell(name: str, seed: int, k: int, variant: str, members: int, cache_dir: Pa
         accuracies.append(np.mean(model.predict(X_dev) == truth))
     classes = model[-1].classes_
     ensemble = np.mean(classes[np.mean(probas, axis=0).argmax(axis=1)] == truth)
+    linear = linear_on_derivative(split, params).predict_proba(X_dev)
+    mixed = np.mean(classes[(linear + probas[0]).argmax(axis=1)] == truth)
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "members": members,
             "single": f"{accuracies[0]:.4f}", "members_mean": f"{np.mean(accuracies):.4f}",
             "ensemble": f"{ensemble:.4f}",
+            "lr_derivative": f"{np.mean(classes[linear.argmax(axis=1)] == truth):.4f}",
+            "single_plus_lr": f"{mixed:.4f}",
             "finetune_seconds": f"{time.perf_counter() - start:.1f}"}
+
+
+def linear_on_derivative(split: dict, params: dict):
+    """Logistic regression on the network's derivative channel, from the labeled spectra.
+
+    The derivative (order and window from ``params``, else the classifier's
+    defaults) is taken on the networks' grid, then SNV, as in
+    ``benchmarks.probe_derivative``; its classes come out sorted, like the
+    classifier's.
+    """
+    defaults = GLSMClassifier().get_params()
+    order = params.get("derivative", defaults["derivative"])
+    window = params.get("derivative_window", defaults["derivative_window"])
+    labeled = np.asarray(split["y_fit"]) != UNLABELED
+    model = make_pipeline(to_grid(split["data"]), features(order, window),
+                          LogisticRegression(max_iter=2000))
+    return model.fit(split["X_fit"][labeled], np.asarray(split["y_fit"])[labeled])
 
 
 def table(rows: list[dict]) -> str:
     """Means over seeds per (variant, k, members) and data set, with the seed count."""
-    lines = ["| variant | k | members | data set | single | mean of members | ensemble | seeds |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| variant | k | members | data set | single | mean of members | ensemble "
+             "| LR on the derivative | single + LR | seeds |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     groups = dict.fromkeys((r["variant"], r["k"], r["members"], r["dataset"]) for r in rows)
     for group in groups:
         sel = [r for r in rows if (r["variant"], r["k"], r["members"], r["dataset"]) == group]
-        means = [np.mean([float(r[c]) for r in sel]) for c in ("single", "members_mean",
-                                                                "ensemble")]
+        means = [np.mean([float(r[c]) for r in sel]) for c in FIELDS[5:10]]
         lines.append("| " + " | ".join(group) + " | "
                      + " | ".join(f"{m:.3f}" for m in means) + f" | {len(sel)} |")
     return "\n".join(lines)

@@ -279,7 +279,7 @@ def test_probe_ensemble_member_zero_is_the_dev_sweeps_fit(synthetic, monkeypatch
     probe_ensemble.main(args)
     (row,) = _rows(out)
     assert row["members"] == "3"
-    assert all(0.0 <= float(row[c]) <= 1.0 for c in ("single", "members_mean", "ensemble"))
+    assert all(0.0 <= float(row[c]) <= 1.0 for c in probe_ensemble.FIELDS[5:10])
     dev_sweep.main(["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variants", tiny,
                     "--out", str(tmp_path / "dev.csv"), "--cache", str(cache), "--threads", "1"])
     assert _rows(tmp_path / "dev.csv")[0]["dev_accuracy"] == row["single"]
