@@ -243,6 +243,8 @@ def test_glsm_loss_passes_its_objective():
         GLSMLoss(1.0, 0.0, objective="predictive")(out)["global_loss"],
         view_prediction_loss(*out["global"]),
     )
+    with pytest.raises(ValueError, match="objective must be"):
+        GLSMLoss(objective="simsiam")
 
 
 def test_reconstruction_loss_is_mse():

@@ -56,9 +56,10 @@ def view_prediction_loss(
     embedding of view 2 (and back), whose gradient is stopped, as in SimSiam
     (Chen & He, CVPR 2021). No spectrum is pushed away from any other, so
     near-identical spectra of one material are free to share an embedding.
-    The stop-gradient and the head keep the embeddings from collapsing onto
-    one point; in GLSM the local task, which must decode every spectrum from
-    its embedding, forbids that collapse too.
+    SimSiam relies on the stop-gradient and the head to keep the embeddings
+    from collapsing onto one point, which does not always suffice (alone, this
+    loss collapsed them on synthetic spectra); in GLSM the local task, which
+    must decode every spectrum from its embedding, forbids that collapse.
 
     Parameters
     ----------
@@ -154,6 +155,10 @@ class GLSMLoss(nn.Module):
         objective: str = "contrastive",
     ) -> None:
         super().__init__()
+        if objective not in ("contrastive", "predictive"):
+            raise ValueError(
+                f"objective must be 'contrastive' or 'predictive', got {objective!r}."
+            )
         self.global_weight = global_weight
         self.local_weight = local_weight
         self.temperature = temperature
