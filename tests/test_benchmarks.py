@@ -18,6 +18,7 @@ from benchmarks import (
     per_class,
     probe_derivative,
     probe_ensemble,
+    probe_selftrain,
     protocol,
     report,
     run,
@@ -285,6 +286,30 @@ def test_probe_ensemble_member_zero_is_the_dev_sweeps_fit(synthetic, monkeypatch
     assert _rows(tmp_path / "dev.csv")[0]["dev_accuracy"] == row["single"]
     assert len(list(cache.glob("*.joblib"))) == 1
     assert "| 3 | synthetic |" in capsys.readouterr().out
+
+
+def test_confident_rows_keeps_the_top_fraction_of_each_predicted_class():
+    proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.7, 0.3], [0.2, 0.8], [0.45, 0.55]])
+    keep = probe_selftrain.confident_rows(proba, 0.5)
+    assert keep.tolist() == [True, False, True, True, False]
+
+
+def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path, capsys):
+    """One row per seed with the three accuracies and the pseudo-labels' count; a rerun
+    adds nothing."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    out = tmp_path / "st.csv"
+    args = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
+            "--out", str(out), "--cache", str(tmp_path / "cache")]
+    probe_selftrain.main(args)
+    probe_selftrain.main(args)
+    (row,) = _rows(out)
+    assert int(row["n_pseudo"]) > 0
+    assert all(0.0 <= float(row[c]) <= 1.0
+               for c in ("pseudo_accuracy", "glsm", "teacher", "student"))
+    assert "| 2 | 0.5 | synthetic |" in capsys.readouterr().out
+    assert row["variant"] == tiny
 
 
 def test_per_class_table_counts_recall_per_class():
