@@ -22,27 +22,16 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from chemotools.derivative import SavitzkyGolay
-from chemotools.scatter import StandardNormalVariate
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
 
-from .protocol import UNLABELED, Dataset, label_draw, load, to_grid
+from .protocol import UNLABELED, Dataset, features, label_draw, load, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
 # (name, derivative order, window in points); order 0 is the protocol's SNV.
 FEATURES = [("SNV", 0, 0), ("SG1 w5", 1, 5), ("SG1 w11", 1, 11), ("SG1 w21", 1, 21),
             ("SG2 w11", 2, 11)]
-
-
-def features(deriv: int, window: int):
-    """The preprocessing pipeline: SNV alone, or a derivative then SNV."""
-    if deriv == 0:
-        return make_pipeline(StandardNormalVariate())
-    return make_pipeline(SavitzkyGolay(window_length=window, polyorder=2, deriv=deriv,
-                                       mode="nearest"), StandardNormalVariate())
 
 
 def cells(data: Dataset, seed: int, k: int, part: str) -> list[dict]:

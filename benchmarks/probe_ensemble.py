@@ -30,14 +30,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_glsm import GLSMClassifier
 
 from .dev_sweep import dev_split
-from .probe_derivative import features
-from .protocol import UNLABELED, glsm_method, parse_variant, to_grid
+from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean", "ensemble",
@@ -81,8 +79,7 @@ def linear_on_derivative(split: dict, params: dict):
     order = params.get("derivative", defaults["derivative"])
     window = params.get("derivative_window", defaults["derivative_window"])
     labeled = np.asarray(split["y_fit"]) != UNLABELED
-    model = make_pipeline(to_grid(split["data"]), features(order, window),
-                          LogisticRegression(max_iter=2000))
+    model = make_pipeline(to_grid(split["data"]), derivative_teacher(order, window))
     return model.fit(split["X_fit"][labeled], np.asarray(split["y_fit"])[labeled])
 
 

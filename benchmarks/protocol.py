@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from chemotools.derivative import SavitzkyGolay
 from chemotools.scatter import StandardNormalVariate
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.decomposition import PCA
@@ -267,6 +268,23 @@ def classical_baselines(n_labeled: int, seed: int) -> dict:
     }
 
 
+def features(deriv: int, window: int):
+    """SNV alone (``deriv=0``), or a Savitzky-Golay derivative (quadratic fit) then SNV."""
+    if deriv == 0:
+        return make_pipeline(StandardNormalVariate())
+    return make_pipeline(SavitzkyGolay(window_length=window, polyorder=2, deriv=deriv,
+                                       mode="nearest"), StandardNormalVariate())
+
+
+def derivative_teacher(deriv: int = 1, window: int = 11):
+    """Logistic regression on a derivative of the spectra: the teacher of "GLSM teacher".
+
+    The defaults are the classifier's own derivative channel (first
+    derivative, 11 points on the networks' grid).
+    """
+    return make_pipeline(features(deriv, window), LogisticRegression(max_iter=2000))
+
+
 GLSM_METHODS = {
     "GLSM": {},
     "GLSM global-only": {"local_weight": 0.0},
@@ -278,6 +296,9 @@ GLSM_METHODS = {
     # An option: a linear model on the input channels beside the network
     # (docs/benchmarks.md, "A linear path beside the network").
     "GLSM linear-skip": {"linear_skip": True},
+    # An option: self-training from a linear teacher on the derivative
+    # (docs/benchmarks.md, "Self-training from a linear teacher").
+    "GLSM teacher": {"teacher": derivative_teacher()},
 }
 
 

@@ -128,6 +128,26 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
+    teacher : classifier or None, default=None
+        An unfitted scikit-learn classifier with ``predict_proba`` that
+        labels unlabeled rows for fine-tuning (self-training from a
+        teacher). ``fit`` fits a clone of it on the labeled rows, predicts
+        the unlabeled ones, and adds the most confident ``teacher_fraction``
+        of each predicted class to the labels; the network then fine-tunes
+        on labels and pseudo-labels alike. With few labels a linear model on
+        a derivative of the spectra is a strong, well-regularised teacher,
+        for example ``make_pipeline(SavitzkyGolay(window_length=11,
+        polyorder=2, deriv=1), StandardNormalVariate(),
+        LogisticRegression(max_iter=2000))`` from chemotools and
+        scikit-learn; the network can then correct part of its mistakes
+        (see the benchmarks page). ``None``: no teacher.
+    teacher_fraction : float, default=0.5
+        Fraction of the unlabeled rows predicted as each class that the
+        teacher labels: the most confident ones. With a teacher,
+        fine-tuning goes through the labeled and the pseudo-labeled rows
+        each epoch, so it takes longer. A classifier with a teacher pickles
+        with joblib; :func:`~sklearn_glsm.save_model` stores only this
+        package's estimators and refuses it.
     unlabeled : int, str or None, default=-1
         Label of unlabeled rows; its string form matches too, so ``-1``
         also marks ``"-1"`` among string labels. ``None``: every row is
@@ -152,6 +172,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         Column names of ``X``, when it had string column names.
     device_ : str
         Device the net was trained on.
+    teacher_ : estimator
+        The fitted clone of ``teacher``; only with a teacher.
+    n_pseudo_labels_ : int
+        Unlabeled rows the teacher labeled for fine-tuning (0 without one).
 
     See Also
     --------
@@ -182,6 +206,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "linear_skip": ["boolean"],
         "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
+        "teacher": [None, HasMethods(["fit", "predict_proba"])],
+        "teacher_fraction": [Interval(Real, 0, 1, closed="right")],
         "unlabeled": [None, Integral, str],
     }
 
@@ -198,6 +224,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         linear_skip: bool = False,
         unlabeled_weight: float = 0.0,
         pseudo_threshold: float = 0.95,
+        teacher=None,
+        teacher_fraction: float = 0.5,
         unlabeled: int | str | None = -1,
         n_components: int = 64,
         width: int = 16,
@@ -266,6 +294,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.linear_skip = linear_skip
         self.unlabeled_weight = unlabeled_weight
         self.pseudo_threshold = pseudo_threshold
+        self.teacher = teacher
+        self.teacher_fraction = teacher_fraction
         self.unlabeled = unlabeled
 
     def __sklearn_clone__(self):
@@ -355,7 +385,16 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "GLSMClassifier needs labeled samples of at least 2 classes; the "
                     f"labeled rows hold one class only ({classes[0]!r})."
                 )
-            y_encoded = np.searchsorted(classes, y_labeled).astype(np.int64)
+            codes = np.full(len(y), -1, dtype=np.int64)
+            codes[labeled] = np.searchsorted(classes, y_labeled)
+            teacher = None
+            if self.teacher is not None and not labeled.all():
+                # Self-training: the teacher's confident labels join the real ones.
+                teacher, taught, pseudo = self._teach(X, labeled, y_labeled, classes)
+                codes[taught] = pseudo
+            n_pseudo = int((codes >= 0).sum() - labeled.sum())
+            labeled = codes >= 0
+            y_encoded = codes[labeled]
             X = X.astype(np.float32, copy=False)
             device = resolve_device(self.device)
             with seeded(self.random_state, device):
@@ -377,9 +416,38 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                 net.fit(X[rows], targets)
             self.classes_ = classes
             self.net_ = net
+            self.n_pseudo_labels_ = n_pseudo
+            if teacher is not None:
+                self.teacher_ = teacher
+            elif hasattr(self, "teacher_"):
+                del self.teacher_
             self.device_ = device
             self.history_ = {"pretrain": pretrain_history, "finetune": epoch_history(net)}
         return self
+
+    def _teach(self, X, labeled, y_labeled, classes):
+        """Fit the teacher on the labeled rows; its confident labels of the others.
+
+        Returns the fitted teacher, the unlabeled row indices it labels (the
+        most confident ``teacher_fraction`` of those it predicts as each
+        class) and their labels as indices into ``classes``.
+        """
+        teacher = clone(self.teacher).fit(X[labeled], y_labeled)
+        if not np.array_equal(np.asarray(teacher.classes_), classes):
+            raise ValueError(
+                f"The teacher's classes {list(teacher.classes_)} differ from the labels' "
+                f"{list(classes)}; it must be a classifier fitted on the same labels."
+            )
+        candidates = np.flatnonzero(~labeled)
+        proba = teacher.predict_proba(X[candidates])
+        pred, confidence = proba.argmax(axis=1), proba.max(axis=1)
+        keep = []
+        for c in np.unique(pred):
+            rows = np.flatnonzero(pred == c)
+            order = rows[np.argsort(-confidence[rows], kind="stable")]
+            keep.append(order[: int(np.ceil(self.teacher_fraction * len(rows)))])
+        keep = np.sort(np.concatenate(keep))
+        return teacher, candidates[keep], pred[keep]
 
     def _finetune_net(
         self,

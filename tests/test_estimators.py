@@ -14,9 +14,11 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import check_is_fitted
 from skorch.exceptions import DeviceWarning
 
 from sklearn_glsm import GLSMClassifier, GLSMTransformer
@@ -432,6 +434,43 @@ def test_predictive_global_task_alone_warns_of_collapse(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fast(GLSMTransformer, global_objective="predictive").fit(X)
+
+
+def _rows_fine_tuned(clf):
+    """How many rows one fine-tuning epoch of a fitted classifier went through."""
+    return sum(b["train_batch_size"] for b in clf.net_.history[-1]["batches"])
+
+
+def test_teacher_labels_its_most_confident_fraction_per_class(data):
+    """A teacher fitted on the labeled rows labels the most confident half of the unlabeled
+    rows it predicts as each class; those rows join fine-tuning; the teacher itself stays
+    unfitted."""
+    X, _, y_semi, _ = data
+    teacher = LogisticRegression(max_iter=500)
+    clf = fast(GLSMClassifier, teacher=teacher, finetune_epochs=2).fit(X, y_semi)
+    unlabeled = y_semi == -1
+    pred = clf.teacher_.predict(X[unlabeled])
+    expected = sum(int(np.ceil(0.5 * np.sum(pred == c))) for c in np.unique(pred))
+    assert clf.n_pseudo_labels_ == expected > 0
+    assert _rows_fine_tuned(clf) == N_LABELED + expected
+    np.testing.assert_array_equal(clf.teacher_.classes_, clf.classes_)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(teacher)
+    plain = fast(GLSMClassifier, finetune_epochs=2).fit(X, y_semi)
+    assert plain.n_pseudo_labels_ == 0 and not hasattr(plain, "teacher_")
+    assert _rows_fine_tuned(plain) == N_LABELED
+
+
+def test_teacher_with_other_classes_raises(data):
+    """A teacher whose classes are not the labels' cannot label rows for them."""
+
+    class Renamer(LogisticRegression):
+        def fit(self, X, y):
+            return super().fit(X, np.asarray(y) + 10)
+
+    X, _, y_semi, _ = data
+    with pytest.raises(ValueError, match="teacher's classes"):
+        fast(GLSMClassifier, teacher=Renamer(), finetune_epochs=1).fit(X, y_semi)
 
 
 def test_projection_head_is_pretraining_only(data):
