@@ -81,6 +81,44 @@ def dev_split(name: str, seed: int, k: int, params: dict, cache_dir: Path,
     return split
 
 
+def append_missing(out: Path, fields: list[str], keys: tuple[str, ...], cells) -> None:
+    """Append to the CSV ``out`` each row of ``cells`` not there yet, as it is made.
+
+    ``cells`` yields ``(key, make_row)`` pairs; ``key`` holds the values of the
+    columns ``keys``, and ``make_row()`` is called only for a missing key.
+    """
+    new = not out.exists()
+    done = set()
+    if not new:
+        with out.open() as f:
+            done = {tuple(r[k] for k in keys) for r in csv.DictReader(f)}
+    with out.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        for key, make_row in cells:
+            if tuple(map(str, key)) not in done:
+                writer.writerow(make_row())
+                f.flush()
+
+
+def mean_table(path: Path, groups: tuple[str, ...], columns: dict[str, str]) -> str:
+    """Markdown table of the CSV ``path``: per group (the ``groups`` columns), the mean
+    over its rows of each of ``columns`` (name: heading), and the row count."""
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    lines = ["| " + " | ".join([*groups, *columns.values(), "seeds"]) + " |",
+             "|" + "---|" * (len(groups) + len(columns) + 1)]
+    for group in dict.fromkeys(tuple(r[g] for g in groups) for r in rows):
+        sel = [r for r in rows if tuple(r[g] for g in groups) == group]
+        values = [[float(r[c]) for r in sel] for c in columns]
+        # Counts stay whole numbers; accuracies get three decimals.
+        means = [f"{np.mean(v):.0f}" if all(x.is_integer() for x in v) else f"{np.mean(v):.3f}"
+                 for v in values]
+        lines.append("| " + " | ".join([*group, *means, str(len(sel))]) + " |")
+    return "\n".join(lines)
+
+
 def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,
          pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
     """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set.

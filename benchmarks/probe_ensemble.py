@@ -24,8 +24,8 @@ python -m benchmarks.probe_ensemble --report
 from __future__ import annotations
 
 import argparse
-import csv
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_glsm import GLSMClassifier
 
-from .dev_sweep import dev_split
+from .dev_sweep import append_missing, dev_split, mean_table
 from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
@@ -83,18 +83,8 @@ def linear_on_derivative(split: dict, params: dict):
     return model.fit(split["X_fit"][labeled], np.asarray(split["y_fit"])[labeled])
 
 
-def table(rows: list[dict]) -> str:
-    """Means over seeds per (variant, k, members) and data set, with the seed count."""
-    lines = ["| variant | k | members | data set | single | mean of members | ensemble "
-             "| LR on the derivative | single + LR | seeds |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    groups = dict.fromkeys((r["variant"], r["k"], r["members"], r["dataset"]) for r in rows)
-    for group in groups:
-        sel = [r for r in rows if (r["variant"], r["k"], r["members"], r["dataset"]) == group]
-        means = [np.mean([float(r[c]) for r in sel]) for c in FIELDS[5:10]]
-        lines.append("| " + " | ".join(group) + " | "
-                     + " | ".join(f"{m:.3f}" for m in means) + f" | {len(sel)} |")
-    return "\n".join(lines)
+COLUMNS = {"single": "single", "members_mean": "mean of members", "ensemble": "ensemble",
+           "lr_derivative": "LR on the derivative", "single_plus_lr": "single + LR"}
 
 
 def main(argv=None) -> None:
@@ -112,26 +102,11 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if not args.report:
         torch.set_num_threads(args.threads)
-        new = not args.out.exists()
-        done = set()
-        if not new:
-            with args.out.open() as f:
-                done = {(r["dataset"], r["k"], r["seed"], r["variant"], r["members"])
-                        for r in csv.DictReader(f)}
-        with args.out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
-            if new:
-                writer.writeheader()
-            for name in args.datasets:
-                for seed in args.seeds:
-                    if (name, str(args.k), str(seed), args.variant, str(args.members)) in done:
-                        continue
-                    writer.writerow(cell(name, seed, args.k, args.variant, args.members,
-                                         args.cache))
-                    f.flush()
-    with args.out.open() as f:
-        print(table(list(csv.DictReader(f))))
-
+        append_missing(args.out, FIELDS, ("dataset", "k", "seed", "variant", "members"), (
+            ((name, args.k, seed, args.variant, args.members),
+             partial(cell, name, seed, args.k, args.variant, args.members, args.cache))
+            for name in args.datasets for seed in args.seeds))
+    print(mean_table(args.out, ("variant", "k", "members", "dataset"), COLUMNS))
 
 if __name__ == "__main__":
     main()

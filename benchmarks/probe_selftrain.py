@@ -24,13 +24,13 @@ python -m benchmarks.probe_selftrain --report
 from __future__ import annotations
 
 import argparse
-import csv
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .dev_sweep import dev_split
+from .dev_sweep import append_missing, dev_split, mean_table
 from .probe_ensemble import linear_on_derivative
 from .protocol import UNLABELED, glsm_method, parse_variant
 from .run import RESULTS, SEMI_DATASETS
@@ -77,17 +77,8 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
             **{key: f"{value:.4f}" for key, value in scores.items()}}
 
 
-def table(rows: list[dict]) -> str:
-    """Means over seeds per (variant, k, fraction, data set), with the seed count."""
-    lines = ["| variant | k | fraction | data set | pseudo-labels | their accuracy | GLSM "
-             "| teacher | student | seeds |", "|---|---|---|---|---|---|---|---|---|---|"]
-    keys = ("variant", "k", "fraction", "dataset")
-    for group in dict.fromkeys(tuple(r[c] for c in keys) for r in rows):
-        sel = [r for r in rows if tuple(r[c] for c in keys) == group]
-        means = [np.mean([float(r[c]) for r in sel]) for c in FIELDS[5:]]
-        lines.append("| " + " | ".join(group) + f" | {means[0]:.0f} | "
-                     + " | ".join(f"{m:.3f}" for m in means[1:]) + f" | {len(sel)} |")
-    return "\n".join(lines)
+COLUMNS = {"n_pseudo": "pseudo-labels", "pseudo_accuracy": "their accuracy", "glsm": "GLSM",
+           "teacher": "teacher", "student": "student"}
 
 
 def main(argv=None) -> None:
@@ -105,27 +96,11 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if not args.report:
         torch.set_num_threads(args.threads)
-        new = not args.out.exists()
-        done = set()
-        if not new:
-            with args.out.open() as f:
-                done = {(r["dataset"], r["k"], r["seed"], r["variant"], r["fraction"])
-                        for r in csv.DictReader(f)}
-        with args.out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
-            if new:
-                writer.writeheader()
-            for name in args.datasets:
-                for seed in args.seeds:
-                    key = (name, str(args.k), str(seed), args.variant, str(args.fraction))
-                    if key in done:
-                        continue
-                    writer.writerow(cell(name, seed, args.k, args.fraction, args.variant,
-                                         args.cache))
-                    f.flush()
-    with args.out.open() as f:
-        print(table(list(csv.DictReader(f))))
-
+        append_missing(args.out, FIELDS, ("dataset", "k", "seed", "variant", "fraction"), (
+            ((name, args.k, seed, args.variant, args.fraction),
+             partial(cell, name, seed, args.k, args.fraction, args.variant, args.cache))
+            for name in args.datasets for seed in args.seeds))
+    print(mean_table(args.out, ("variant", "k", "fraction", "dataset"), COLUMNS))
 
 if __name__ == "__main__":
     main()
