@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sklearn_glsm._classifier import most_confident
+
 from .dev_sweep import append_missing, dev_split, mean_table
 from .probe_ensemble import linear_on_derivative
 from .protocol import UNLABELED, glsm_method, parse_variant
@@ -40,13 +42,9 @@ FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_acc
 
 
 def confident_rows(proba: np.ndarray, fraction: float) -> np.ndarray:
-    """Mask of the most confident ``fraction`` of the rows predicted as each class."""
-    pred, conf = proba.argmax(axis=1), proba.max(axis=1)
+    """Mask of the rows the classifier's teacher keeps (:func:`most_confident`)."""
     keep = np.zeros(len(proba), dtype=bool)
-    for c in np.unique(pred):
-        rows = np.flatnonzero(pred == c)
-        top = rows[np.argsort(-conf[rows], kind="stable")]
-        keep[top[: int(np.ceil(fraction * len(rows)))]] = True
+    keep[most_confident(proba, fraction)] = True
     return keep
 
 

@@ -51,6 +51,30 @@ def unlabeled_mask(y: np.ndarray, marker=-1) -> np.ndarray:
     return np.fromiter((v == marker or v == str(marker) for v in y), dtype=bool, count=len(y))
 
 
+def most_confident(proba: np.ndarray, fraction: float) -> np.ndarray:
+    """Rows among the most confident ``fraction`` of those predicted as each class.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_rows, n_classes)
+        Predicted class probabilities.
+    fraction : float
+        Share of each predicted class to keep, rounded up.
+
+    Returns
+    -------
+    ndarray of int
+        Sorted row indices.
+    """
+    pred, confidence = proba.argmax(axis=1), proba.max(axis=1)
+    keep = []
+    for c in np.unique(pred):
+        rows = np.flatnonzero(pred == c)
+        order = rows[np.argsort(-confidence[rows], kind="stable")]
+        keep.append(order[: int(np.ceil(fraction * len(rows)))])
+    return np.sort(np.concatenate(keep)) if keep else np.zeros(0, dtype=np.intp)
+
+
 @fill_doc
 class GLSMClassifier(ClassifierMixin, GLSMBase):
     """Few-label spectrum classifier: GLSM pretraining, then fine-tuning.
@@ -387,12 +411,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                 )
             codes = np.full(len(y), -1, dtype=np.int64)
             codes[labeled] = np.searchsorted(classes, y_labeled)
-            teacher = None
+            teacher, n_pseudo = None, 0
             if self.teacher is not None and not labeled.all():
                 # Self-training: the teacher's confident labels join the real ones.
                 teacher, taught, pseudo = self._teach(X, labeled, y_labeled, classes)
-                codes[taught] = pseudo
-            n_pseudo = int((codes >= 0).sum() - labeled.sum())
+                codes[taught], n_pseudo = pseudo, len(taught)
             labeled = codes >= 0
             y_encoded = codes[labeled]
             X = X.astype(np.float32, copy=False)
@@ -440,14 +463,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             )
         candidates = np.flatnonzero(~labeled)
         proba = teacher.predict_proba(X[candidates])
-        pred, confidence = proba.argmax(axis=1), proba.max(axis=1)
-        keep = []
-        for c in np.unique(pred):
-            rows = np.flatnonzero(pred == c)
-            order = rows[np.argsort(-confidence[rows], kind="stable")]
-            keep.append(order[: int(np.ceil(self.teacher_fraction * len(rows)))])
-        keep = np.sort(np.concatenate(keep))
-        return teacher, candidates[keep], pred[keep]
+        keep = most_confident(proba, self.teacher_fraction)
+        return teacher, candidates[keep], proba[keep].argmax(axis=1)
 
     def _finetune_net(
         self,
