@@ -67,19 +67,22 @@ def cell(name: str, seed: int, k: int, variant: str, members: int, cache_dir: Pa
             "finetune_seconds": f"{time.perf_counter() - start:.1f}"}
 
 
+def derivative_channel(params: dict) -> tuple[int, int]:
+    """Order and window of the network's derivative channel under ``params``."""
+    defaults = GLSMClassifier().get_params()
+    return (params.get("derivative", defaults["derivative"]),
+            params.get("derivative_window", defaults["derivative_window"]))
+
+
 def linear_on_derivative(split: dict, params: dict):
     """Logistic regression on the network's derivative channel, from the labeled spectra.
 
-    The derivative (order and window from ``params``, else the classifier's
-    defaults) is taken on the networks' grid, then SNV, as in
-    ``benchmarks.probe_derivative``; its classes come out sorted, like the
-    classifier's.
+    The derivative (:func:`derivative_channel`) is taken on the networks'
+    grid, then SNV, as in ``benchmarks.probe_derivative``; its classes come
+    out sorted, like the classifier's.
     """
-    defaults = GLSMClassifier().get_params()
-    order = params.get("derivative", defaults["derivative"])
-    window = params.get("derivative_window", defaults["derivative_window"])
     labeled = np.asarray(split["y_fit"]) != UNLABELED
-    model = make_pipeline(to_grid(split["data"]), derivative_teacher(order, window))
+    model = make_pipeline(to_grid(split["data"]), derivative_teacher(*derivative_channel(params)))
     return model.fit(split["X_fit"][labeled], np.asarray(split["y_fit"])[labeled])
 
 

@@ -3,11 +3,12 @@
 With a handful of labels, logistic regression on a Savitzky-Golay derivative
 classifies some benchmark sets better than the fine-tuned network
 (``benchmarks.probe_ensemble``). This probe asks whether the network can
-learn from it: the teacher (``probe_ensemble.linear_on_derivative``, fitted
-on the k labeled spectra) labels the unlabeled training spectra and the
-data set's pool; the most confident ``--fraction`` of each predicted class
-joins the labels, and the default GLSM (on the seed's cached pretraining)
-fine-tunes on labels and pseudo-labels together.
+learn from it: ``GLSMClassifier(teacher=...)``, with that linear model as
+the teacher (``protocol.derivative_teacher``, fitted on the k labeled
+spectra), labels the unlabeled training spectra and the data set's pool;
+the most confident ``--fraction`` of each predicted class joins the labels,
+and the default GLSM (on the seed's cached pretraining) fine-tunes on
+labels and pseudo-labels together.
 
 To score a student that was trained on its teacher's labels fairly, half of
 the development rows (drawn with the seed) are *held out*: never
@@ -33,46 +34,47 @@ import torch
 from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import append_missing, dev_split, mean_table
-from .probe_ensemble import linear_on_derivative
-from .protocol import UNLABELED, glsm_method, parse_variant
+from .probe_ensemble import derivative_channel
+from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
           "teacher", "student"]
 
 
-def confident_rows(proba: np.ndarray, fraction: float) -> np.ndarray:
-    """Mask of the rows the classifier's teacher keeps (:func:`most_confident`)."""
-    keep = np.zeros(len(proba), dtype=bool)
-    keep[most_confident(proba, fraction)] = True
-    return keep
-
-
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path) -> dict:
-    """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows."""
+    """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows.
+
+    The student is ``GLSMClassifier(teacher=...)`` itself, fitted without the
+    held-out rows; the pseudo-labels' accuracy is read back from its fitted
+    teacher.
+    """
     params = parse_variant(variant)
     split = dev_split(name, seed, k, params, cache_dir)
     X_fit, y_fit = split["X_fit"], np.asarray(split["y_fit"], dtype=object)
     dev_rows = np.flatnonzero(split["dev"])
     held = np.random.default_rng(seed).permutation(dev_rows)[: len(dev_rows) // 2]
-    candidates = np.setdiff1d(np.flatnonzero(y_fit == UNLABELED), held)
-    teacher = linear_on_derivative(split, params)
-    proba = teacher.predict_proba(X_fit[candidates])
-    keep = confident_rows(proba, fraction)
-    pseudo_rows, pseudo = candidates[keep], teacher.classes_[proba[keep].argmax(axis=1)]
-    y_student = y_fit.copy()
-    y_student[pseudo_rows] = pseudo
-    known = pseudo_rows < len(split["X"])  # training rows; the pool's labels are unknown
-    pseudo_accuracy = np.mean(pseudo[known] == split["truth"][pseudo_rows[known]])
+    kept = np.setdiff1d(np.arange(len(X_fit)), held)
     X_held, truth = split["X"][held], split["truth"][held]
-    scores = {}
-    for label, y in (("glsm", y_fit), ("student", y_student)):
-        model = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
-        scores[label] = np.mean(model.fit(X_fit, y).predict(X_held) == truth)
-    scores["teacher"] = np.mean(teacher.predict(X_held) == truth)
+    glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
+    glsm.fit(X_fit, y_fit)
+    student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params,
+                          teacher=derivative_teacher(*derivative_channel(params)),
+                          teacher_fraction=fraction)
+    student.fit(X_fit[kept], y_fit[kept])
+    grid, teacher = student[0], student[-1].teacher_
+    # Which rows the teacher labeled, and how well: the classifier's own rule.
+    candidates = kept[y_fit[kept] == UNLABELED]
+    proba = teacher.predict_proba(grid.transform(X_fit[candidates]))
+    taught = most_confident(proba, fraction)
+    rows, pseudo = candidates[taught], teacher.classes_[proba[taught].argmax(axis=1)]
+    known = rows < len(split["X"])  # training rows; the pool's labels are unknown
+    scores = {"glsm": glsm.predict(X_held), "student": student.predict(X_held),
+              "teacher": teacher.predict(grid.transform(X_held))}
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "fraction": fraction,
-            "n_pseudo": int(keep.sum()), "pseudo_accuracy": f"{pseudo_accuracy:.4f}",
-            **{key: f"{value:.4f}" for key, value in scores.items()}}
+            "n_pseudo": student[-1].n_pseudo_labels_,
+            "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}",
+            **{key: f"{np.mean(pred == truth):.4f}" for key, pred in scores.items()}}
 
 
 COLUMNS = {"n_pseudo": "pseudo-labels", "pseudo_accuracy": "their accuracy", "glsm": "GLSM",

@@ -24,6 +24,7 @@ from benchmarks import (
     run,
     thread_repro,
 )
+from sklearn_glsm._classifier import most_confident
 from sklearn_glsm.datasets import make_spectra
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
@@ -288,9 +289,12 @@ def test_probe_ensemble_member_zero_is_the_dev_sweeps_fit(synthetic, monkeypatch
     assert "| 3 | synthetic |" in capsys.readouterr().out
 
 
-def test_confident_rows_keeps_the_top_fraction_of_each_predicted_class():
+def test_most_confident_keeps_the_top_fraction_of_each_predicted_class():
+    """The teacher's rule, which the probe reads back: per predicted class, the most
+    confident half, rounded up."""
     proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.7, 0.3], [0.2, 0.8], [0.45, 0.55]])
-    keep = probe_selftrain.confident_rows(proba, 0.5)
+    keep = np.zeros(len(proba), dtype=bool)
+    keep[most_confident(proba, 0.5)] = True
     assert keep.tolist() == [True, False, True, True, False]
 
 
