@@ -8,8 +8,10 @@ on the networks' grid (``protocol.grid``), so a window of ``w`` points is the
 same width as ``derivative_window=w``: chemotools' ``SavitzkyGolay``
 (quadratic fit) then SNV. ``--part dev`` scores the training spectra whose
 labels were hidden (as ``benchmarks.dev_sweep``); ``--part test`` the
-protocol's test part. Fits see only the k labeled spectra per class.
-Cells already in ``--out`` are skipped.
+protocol's test part. Fits see only the k labeled spectra per class. The
+last feature set is the multi-scale teacher of "GLSM multiscale teacher"
+(``protocol.multiscale_teacher``, logistic regression only). Feature sets
+already in ``--out`` for a cell are skipped.
 
 python -m benchmarks.probe_derivative --part dev --k 1 5 10
 python -m benchmarks.probe_derivative --part test --k 1 5 10
@@ -25,17 +27,23 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from .protocol import UNLABELED, Dataset, features, label_draw, load, to_grid
+from .protocol import UNLABELED, Dataset, features, label_draw, load, multiscale_teacher, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
 # (name, derivative order, window in points); order 0 is the protocol's SNV.
 FEATURES = [("SNV", 0, 0), ("SG1 w5", 1, 5), ("SG1 w11", 1, 11), ("SG1 w21", 1, 21),
-            ("SG2 w11", 2, 11)]
+            ("SG2 w11", 2, 11), ("SG1 w3", 1, 3), ("SG1 w31", 1, 31), ("SG1 w41", 1, 41)]
+# The multi-scale teacher (LR only): a soft vote over SG1 windows.
+VOTE = "SG1 vote w3-41"
 
 
-def cells(data: Dataset, seed: int, k: int, part: str) -> list[dict]:
-    """Accuracy of 1-NN and LR on each feature set for one (data set, seed, k)."""
+def cells(data: Dataset, seed: int, k: int, part: str,
+          done: frozenset = frozenset()) -> list[dict]:
+    """Accuracy of 1-NN and LR on each feature set for one (data set, seed, k).
+
+    Feature sets named in ``done`` are skipped (measured already).
+    """
     train, test, y_semi = label_draw(data, seed, k)
     labeled = y_semi != UNLABELED
     grid = to_grid(data)
@@ -46,22 +54,31 @@ def cells(data: Dataset, seed: int, k: int, part: str) -> list[dict]:
         X_eval, y_eval = data.X[test], data.y[test].astype(str)
     X_eval = grid.transform(X_eval)
     rows = []
+
+    def add(fname, mname, model, F_fit, F_eval):
+        acc = np.mean(model.fit(F_fit, y_fit).predict(F_eval) == y_eval)
+        rows.append({"part": part, "dataset": data.name, "k": k, "seed": seed,
+                     "features": fname, "method": mname, "accuracy": f"{acc:.4f}"})
+
     for fname, deriv, window in FEATURES:
+        if fname in done:
+            continue
         prep = features(deriv, window)
         F_fit, F_eval = prep.fit_transform(X_fit), prep.transform(X_eval)
-        for mname, model in [("1-NN", KNeighborsClassifier(1)),
-                             ("LR", LogisticRegression(max_iter=2000))]:
-            acc = np.mean(model.fit(F_fit, y_fit).predict(F_eval) == y_eval)
-            rows.append({"part": part, "dataset": data.name, "k": k, "seed": seed,
-                         "features": fname, "method": mname, "accuracy": f"{acc:.4f}"})
+        add(fname, "1-NN", KNeighborsClassifier(1), F_fit, F_eval)
+        add(fname, "LR", LogisticRegression(max_iter=2000), F_fit, F_eval)
+    if VOTE not in done:
+        add(VOTE, "LR", multiscale_teacher(), X_fit, X_eval)
     return rows
 
 
 def table(rows: list[dict]) -> str:
     """Mean accuracy over seeds per (part, k, features, method) and data set."""
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    keys = list(dict.fromkeys((r["part"], str(r["k"]), r["features"], r["method"])
-                              for r in rows))
+    order = [f[0] for f in FEATURES] + [VOTE]
+    keys = sorted(dict.fromkeys((r["part"], str(r["k"]), r["features"], r["method"])
+                                for r in rows),
+                  key=lambda key: (key[0], int(key[1]), order.index(key[2]), key[3]))
     lines = ["| part | k | features | method | " + " | ".join(datasets) + " |",
              "|---|---|---|---|" + "---|" * len(datasets)]
     for key in keys:
@@ -87,10 +104,12 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     if not args.report:
         new = not args.out.exists()
-        done = set()
+        done = {}  # (part, data set, k, seed) -> feature sets measured
         if not new:
             with args.out.open() as f:
-                done = {(r["part"], r["dataset"], r["k"], r["seed"]) for r in csv.DictReader(f)}
+                for r in csv.DictReader(f):
+                    done.setdefault((r["part"], r["dataset"], r["k"], r["seed"]), set()).add(
+                        r["features"])
         with args.out.open("a", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
             if new:
@@ -99,10 +118,11 @@ def main(argv=None) -> None:
                 data = None  # loaded once per data set, and only if a cell is missing
                 for k in args.k:
                     for seed in args.seeds:
-                        if (args.part, name, str(k), str(seed)) in done:
+                        measured = done.get((args.part, name, str(k), str(seed)), set())
+                        if measured >= {f[0] for f in FEATURES} | {VOTE}:
                             continue  # measured already: a rerun only prints the table
                         data = data or load(name)
-                        writer.writerows(cells(data, seed, k, args.part))
+                        writer.writerows(cells(data, seed, k, args.part, frozenset(measured)))
                         f.flush()
     with args.out.open() as f:
         print(table(list(csv.DictReader(f))))

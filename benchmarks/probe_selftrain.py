@@ -35,14 +35,20 @@ from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import append_missing, dev_split, mean_table
 from .probe_ensemble import derivative_channel
-from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant
+from .protocol import UNLABELED, derivative_teacher, glsm_method, multiscale_teacher, parse_variant
 from .run import RESULTS, SEMI_DATASETS
+
+# The teachers: LR on the network's own derivative channel, or the soft vote
+# over several windows (protocol.multiscale_teacher).
+TEACHERS = {"derivative": lambda params: derivative_teacher(*derivative_channel(params)),
+            "multiscale": lambda params: multiscale_teacher()}
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
           "teacher", "student"]
 
 
-def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path) -> dict:
+def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
+         teacher: str = "derivative") -> dict:
     """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows.
 
     The student is ``GLSMClassifier(teacher=...)`` itself, fitted without the
@@ -59,7 +65,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
     glsm.fit(X_fit, y_fit)
     student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params,
-                          teacher=derivative_teacher(*derivative_channel(params)),
+                          teacher=TEACHERS[teacher](params),
                           teacher_fraction=fraction)
     student.fit(X_fit[kept], y_fit[kept])
     grid, teacher = student[0], student[-1].teacher_
@@ -90,15 +96,20 @@ def main(argv=None) -> None:
     p.add_argument("--fraction", type=float, default=0.5)
     p.add_argument("--variant", default="default", help="GLSM settings, as in dev_sweep")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--out", type=Path, default=RESULTS / "probe_selftrain.csv")
+    p.add_argument("--teacher", choices=list(TEACHERS), default="derivative")
+    p.add_argument("--out", type=Path, default=None,
+                   help="default: probe_selftrain.csv, or probe_selftrain_multiscale.csv")
     p.add_argument("--cache", type=Path, default=RESULTS / "cache")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
+    suffix = "" if args.teacher == "derivative" else f"_{args.teacher}"
+    args.out = args.out or RESULTS / f"probe_selftrain{suffix}.csv"
     if not args.report:
         torch.set_num_threads(args.threads)
         append_missing(args.out, FIELDS, ("dataset", "k", "seed", "variant", "fraction"), (
             ((name, args.k, seed, args.variant, args.fraction),
-             partial(cell, name, seed, args.k, args.fraction, args.variant, args.cache))
+             partial(cell, name, seed, args.k, args.fraction, args.variant, args.cache,
+                     args.teacher))
             for name in args.datasets for seed in args.seeds))
     print(mean_table(args.out, ("variant", "k", "fraction", "dataset"), COLUMNS))
 
