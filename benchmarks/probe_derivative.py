@@ -9,8 +9,8 @@ same width as ``derivative_window=w``: chemotools' ``SavitzkyGolay``
 (quadratic fit) then SNV. ``--part dev`` scores the training spectra whose
 labels were hidden (as ``benchmarks.dev_sweep``); ``--part test`` the
 protocol's test part. Fits see only the k labeled spectra per class. The
-last feature set is the multi-scale teacher of "GLSM multiscale teacher"
-(``protocol.multiscale_teacher``, logistic regression only). Feature sets
+last feature set is the package's multi-scale teacher
+(``sklearn_glsm.make_derivative_teacher``, logistic regression only). Feature sets
 already in ``--out`` for a cell are skipped.
 
 python -m benchmarks.probe_derivative --part dev --k 1 5 10
@@ -27,7 +27,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from .protocol import UNLABELED, Dataset, features, label_draw, load, multiscale_teacher, to_grid
+from sklearn_glsm import make_derivative_teacher
+
+from .protocol import UNLABELED, Dataset, features, label_draw, load, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
@@ -68,7 +70,7 @@ def cells(data: Dataset, seed: int, k: int, part: str,
         add(fname, "1-NN", KNeighborsClassifier(1), F_fit, F_eval)
         add(fname, "LR", LogisticRegression(max_iter=2000), F_fit, F_eval)
     if VOTE not in done:
-        add(VOTE, "LR", multiscale_teacher(), X_fit, X_eval)
+        add(VOTE, "LR", make_derivative_teacher(), X_fit, X_eval)
     return rows
 
 

@@ -35,13 +35,13 @@ from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import append_missing, dev_split, mean_table
 from .probe_ensemble import derivative_channel
-from .protocol import UNLABELED, derivative_teacher, glsm_method, multiscale_teacher, parse_variant
+from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant
 from .run import RESULTS, SEMI_DATASETS
 
-# The teachers: LR on the network's own derivative channel, or the soft vote
-# over several windows (protocol.multiscale_teacher).
+# The teachers: LR on the network's own derivative channel, or the package's
+# soft vote over several windows (sklearn_glsm.make_derivative_teacher).
 TEACHERS = {"derivative": lambda params: derivative_teacher(*derivative_channel(params)),
-            "multiscale": lambda params: multiscale_teacher()}
+            "multiscale": lambda params: "derivative"}
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
           "teacher", "student"]

@@ -17,7 +17,7 @@ from chemotools.derivative import SavitzkyGolay
 from chemotools.scatter import StandardNormalVariate
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.decomposition import PCA
-from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
@@ -285,24 +285,6 @@ def derivative_teacher(deriv: int = 1, window: int = 11):
     return make_pipeline(features(deriv, window), LogisticRegression(max_iter=2000))
 
 
-# Savitzky-Golay windows (points on the networks' grid) of the multi-scale
-# teacher: from a central difference to 41 points (49 cm-1 on the Raman grid,
-# 164 on the FTIR one). The best single window differs between data sets (3 on
-# the FTIR sets, 21-41 on the noisy Raman set: benchmarks.probe_derivative), and
-# choosing it by cross-validation on 5 labels per class picked badly on Raman.
-TEACHER_WINDOWS = (3, 5, 9, 15, 21, 31, 41)
-
-
-def multiscale_teacher(windows: tuple[int, ...] = TEACHER_WINDOWS):
-    """Soft vote of :func:`derivative_teacher` over several first-derivative windows.
-
-    The teacher of "GLSM multiscale teacher": no window is chosen, so none
-    of the labels are spent on choosing it.
-    """
-    return VotingClassifier([(f"w{w}", derivative_teacher(1, w)) for w in windows],
-                            voting="soft")
-
-
 GLSM_METHODS = {
     "GLSM": {},
     "GLSM global-only": {"local_weight": 0.0},
@@ -317,8 +299,9 @@ GLSM_METHODS = {
     # An option: self-training from a linear teacher on the derivative
     # (docs/benchmarks.md, "Self-training from a linear teacher").
     "GLSM teacher": {"teacher": derivative_teacher()},
-    # The same with the multi-scale teacher (docs/benchmarks.md, same section).
-    "GLSM multiscale teacher": {"teacher": multiscale_teacher()},
+    # The package's built-in teacher: a soft vote of such models over derivative
+    # windows of 3-41 points (sklearn_glsm.make_derivative_teacher; same section).
+    "GLSM multiscale teacher": {"teacher": "derivative"},
 }
 
 

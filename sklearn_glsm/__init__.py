@@ -7,8 +7,16 @@ scikit-learn estimators.
 
 from ._classifier import GLSMClassifier
 from ._persistence import load_model, save_model
+from ._teacher import make_derivative_teacher
 from ._transformer import GLSMTransformer
 
 __version__ = "0.1.0"
 
-__all__ = ["GLSMClassifier", "GLSMTransformer", "load_model", "save_model", "__version__"]
+__all__ = [
+    "GLSMClassifier",
+    "GLSMTransformer",
+    "load_model",
+    "make_derivative_teacher",
+    "save_model",
+    "__version__",
+]

@@ -23,6 +23,7 @@ from ._base import (
     seeded,
     unchanged_on_error,
 )
+from ._teacher import derivative_teacher_for
 from .nn import GLSMClassifierModule, SpectrumEncoder
 from .pretext import FinetuneNet
 
@@ -152,26 +153,29 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
-    teacher : classifier or None, default=None
-        An unfitted scikit-learn classifier with ``predict_proba`` that
-        labels unlabeled rows for fine-tuning (self-training from a
-        teacher). ``fit`` fits a clone of it on the labeled rows, predicts
-        the unlabeled ones, and adds the most confident ``teacher_fraction``
-        of each predicted class to the labels; the network then fine-tunes
-        on labels and pseudo-labels alike. With few labels a linear model on
-        a derivative of the spectra is a strong, well-regularised teacher,
-        for example ``make_pipeline(SavitzkyGolay(window_length=11,
-        polyorder=2, deriv=1), StandardNormalVariate(),
-        LogisticRegression(max_iter=2000))`` from chemotools and
-        scikit-learn; the network can then correct part of its mistakes
-        (see the benchmarks page). ``None``: no teacher.
+    teacher : "derivative", classifier or None, default=None
+        A classifier that labels unlabeled rows for fine-tuning
+        (self-training from a teacher). ``fit`` fits it (a clone) on the
+        labeled rows, predicts the unlabeled ones, and adds the most
+        confident ``teacher_fraction`` of each predicted class to the
+        labels; the network then fine-tunes on labels and pseudo-labels
+        alike. ``"derivative"``: the built-in teacher,
+        :func:`~sklearn_glsm.make_derivative_teacher` (a soft vote of
+        logistic regressions on Savitzky-Golay first derivatives with
+        windows of 3 to 41 points, those that fit the spectra); with few
+        labels a linear model on a derivative is a strong,
+        well-regularised classifier of spectra, and the network can correct
+        part of its mistakes (see the benchmarks page). Any unfitted
+        scikit-learn classifier with ``predict_proba`` works too. ``None``:
+        no teacher.
     teacher_fraction : float, default=0.5
         Fraction of the unlabeled rows predicted as each class that the
         teacher labels: the most confident ones. With a teacher,
         fine-tuning goes through the labeled and the pseudo-labeled rows
-        each epoch, so it takes longer. A classifier with a teacher pickles
-        with joblib; :func:`~sklearn_glsm.save_model` stores only this
-        package's estimators and refuses it.
+        each epoch, so it takes longer. :func:`~sklearn_glsm.save_model`
+        stores a classifier with ``teacher="derivative"`` (not the fitted
+        teacher, which only acts in ``fit``) and refuses other teachers,
+        which joblib pickles.
     unlabeled : int, str or None, default=-1
         Label of unlabeled rows; its string form matches too, so ``-1``
         also marks ``"-1"`` among string labels. ``None``: every row is
@@ -230,7 +234,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "linear_skip": ["boolean"],
         "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
         "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
-        "teacher": [None, HasMethods(["fit", "predict_proba"])],
+        "teacher": [None, StrOptions({"derivative"}), HasMethods(["fit", "predict_proba"])],
         "teacher_fraction": [Interval(Real, 0, 1, closed="right")],
         "unlabeled": [None, Integral, str],
     }
@@ -455,7 +459,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         most confident ``teacher_fraction`` of those it predicts as each
         class) and their labels as indices into ``classes``.
         """
-        teacher = clone(self.teacher).fit(X[labeled], y_labeled)
+        if isinstance(self.teacher, str):  # "derivative", the only name validation lets in
+            teacher = derivative_teacher_for(X.shape[1])
+        else:
+            teacher = clone(self.teacher)
+        teacher.fit(X[labeled], y_labeled)
         if not np.array_equal(np.asarray(teacher.classes_), classes):
             raise ValueError(
                 f"The teacher's classes {list(teacher.classes_)} differ from the labels' "

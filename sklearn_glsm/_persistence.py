@@ -157,8 +157,8 @@ def _describe(estimator, where: str, tensors: dict) -> dict:
     params = estimator.get_params(deep=False)
     fitted = {}
     for key, value in vars(estimator).items():
-        if key in params:
-            continue
+        if key in params or key == "teacher_":
+            continue  # the fitted teacher only acts in fit; predictions never use it
         if key == "net_":
             tensors[where] = {k: v.cpu() for k, v in value.module_.state_dict().items()}
             fitted[key] = {"__net__": where}

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -21,7 +22,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 from skorch.exceptions import DeviceWarning
 
-from sklearn_glsm import GLSMClassifier, GLSMTransformer
+from sklearn_glsm import GLSMClassifier, GLSMTransformer, make_derivative_teacher
+from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
 
@@ -459,6 +461,37 @@ def test_teacher_labels_its_most_confident_fraction_per_class(data):
     plain = fast(GLSMClassifier, finetune_epochs=2).fit(X, y_semi)
     assert plain.n_pseudo_labels_ == 0 and not hasattr(plain, "teacher_")
     assert _rows_fine_tuned(plain) == N_LABELED
+
+
+def test_derivative_teacher_is_the_multiscale_vote(data):
+    """``teacher="derivative"`` fits make_derivative_teacher with the windows that fit the
+    spectra, and labels rows as a teacher passed by hand does."""
+    X, y, y_semi, _ = data
+    clf = fast(GLSMClassifier, teacher="derivative", finetune_epochs=2).fit(X, y_semi)
+    assert isinstance(clf.teacher_, VotingClassifier)
+    assert [name for name, _ in clf.teacher_.estimators] == [f"w{w}" for w in DERIVATIVE_WINDOWS]
+    unlabeled = y_semi == -1
+    # The synthetic classes differ in their bands, which the derivatives keep.
+    assert np.mean(clf.teacher_.predict(X[unlabeled]) == y[unlabeled]) > 0.9
+    by_hand = fast(GLSMClassifier, teacher=make_derivative_teacher(), finetune_epochs=2)
+    by_hand.fit(X, y_semi)
+    assert by_hand.n_pseudo_labels_ == clf.n_pseudo_labels_ > 0
+    np.testing.assert_allclose(by_hand.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+    # Short spectra keep the windows they can hold.
+    short = fast(GLSMClassifier, teacher="derivative", finetune_epochs=1).fit(X[:, :20], y_semi)
+    assert [name for name, _ in short.teacher_.estimators] == ["w3", "w5", "w9", "w15"]
+
+
+def test_derivative_teacher_rejects_what_it_cannot_use(data):
+    """Spectra shorter than its smallest window, or windows a derivative cannot use."""
+    X, _, y_semi, _ = data
+    with pytest.raises(ValueError, match="at least 3 points; these have 2"):
+        fast(GLSMClassifier, teacher="derivative", finetune_epochs=1).fit(X[:, :2], y_semi)
+    for windows in [(), (4,), (1, 5)]:
+        with pytest.raises(ValueError, match="odd lengths of at least 3"):
+            make_derivative_teacher(windows)
+    with pytest.raises(InvalidParameterError, match="teacher"):
+        fast(GLSMClassifier, teacher="linear").fit(X, y_semi)
 
 
 def test_teacher_with_other_classes_raises(data):

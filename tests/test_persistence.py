@@ -286,6 +286,21 @@ def test_save_refuses_what_it_cannot_store(data, tmp_path):
     pipe = make_pipeline(StandardScaler(), fast(GLSMClassifier, finetune_epochs=2))
     with pytest.raises(TypeError, match="StandardScaler, which save_model cannot store"):
         save_model(pipe, tmp_path / "model.glsm")
+    with pytest.raises(TypeError, match="teacher is a StandardScaler"):
+        save_model(GLSMClassifier(teacher=StandardScaler()), tmp_path / "model.glsm")
+
+
+def test_save_load_with_the_derivative_teacher(data, tmp_path):
+    """The built-in teacher is a name, so save_model stores the classifier; the fitted
+    teacher only acts in fit and is left out."""
+    X, y = data[:2]
+    y_semi = np.where(np.arange(len(y)) < 20, y, -1)
+    clf = fast(GLSMClassifier, teacher="derivative", finetune_epochs=2).fit(X, y_semi)
+    save_model(clf, tmp_path / "model.glsm")
+    loaded = load_model(tmp_path / "model.glsm")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.teacher == "derivative" and not hasattr(loaded, "teacher_")
+    assert loaded.n_pseudo_labels_ == clf.n_pseudo_labels_ > 0
 
 
 # -- reproducibility -------------------------------------------------------------------
