@@ -334,8 +334,21 @@ def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
                            "--k", "2", "--out", str(out)])  # a rerun adds nothing
     with out.open() as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 2 * 2 * len(probe_derivative.FEATURES)
+    # 1-NN and LR per feature set, and the multi-scale vote (LR only), per part.
+    assert len(rows) == 2 * (2 * len(probe_derivative.FEATURES) + 1)
     assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
+    # A CSV from before a feature set existed gets only that feature set added.
+    vote = [r for r in rows if r["features"] == probe_derivative.VOTE]
+    with out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=probe_derivative.FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["features"] != probe_derivative.VOTE)
+    probe_derivative.main(["--part", "test", "--datasets", "synthetic", "--seeds", "0",
+                           "--k", "2", "--out", str(out)])
+    with out.open() as f:
+        again = list(csv.DictReader(f))
+    assert len(again) == len(rows) - 1
+    assert [r for r in again if r["features"] == probe_derivative.VOTE] == vote[1:]
     train, test, y_semi = protocol.label_draw(synthetic, 0, 2)
     labeled = y_semi != protocol.UNLABELED
     grid = protocol.to_grid(synthetic)
