@@ -222,6 +222,9 @@ TRANSFER_METHODS = {
     "GLSM transfer global-only": {"local_weight": 0.0},
     "GLSM transfer local-only": {"global_weight": 0.0},
     "scratch": {"pretrain_epochs": 0},
+    # An option: the source's encoder, taught on the target by the built-in
+    # derivative teacher (docs/benchmarks.md, "Self-training from a linear teacher").
+    "GLSM transfer teacher": {"teacher": "derivative"},
 }
 
 
@@ -230,6 +233,10 @@ def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
     """Fine-tune the source's encoder (a "GLSM transfer" method) or the same network
     from scratch ("scratch") on the target's labels, on the pair's common axis."""
     params = dict(overrides)
+    # The method's fine-tuning settings (a teacher); its pretext settings acted
+    # on the source's pretraining.
+    params.update((k, v) for k, v in TRANSFER_METHODS.get(name, {}).items()
+                  if k not in GLSMTransformer().get_params())
     if name == "scratch":
         params["pretrain_epochs"] = 0
     else:
@@ -305,20 +312,24 @@ GLSM_METHODS = {
 }
 
 
-def _pretrain_params(name: str, overrides: dict) -> dict:
+def _pretrain_params(name: str, overrides: dict, methods: dict | None = None) -> dict:
     """The transformer settings of a GLSM variant: its own, then run-wide ones."""
-    params = {**overrides, **GLSM_METHODS[name]}
+    params = {**overrides, **(GLSM_METHODS if methods is None else methods)[name]}
     return {k: v for k, v in params.items() if k in GLSMTransformer().get_params()}
 
 
-def pretraining_of(name: str) -> str:
-    """The first GLSM variant that pretrains exactly as ``name`` does.
+def pretraining_of(name: str, methods: dict | None = None) -> str:
+    """The first GLSM variant (of ``methods``, default :data:`GLSM_METHODS`) that
+    pretrains exactly as ``name`` does.
 
-    Variants that differ only in fine-tuning (``"GLSM pseudo-labels"``) share
-    the pretraining, and the benchmark's cache entry, of ``"GLSM"``.
+    Variants that differ only in fine-tuning (``"GLSM pseudo-labels"``, or
+    ``"GLSM transfer teacher"`` among :data:`TRANSFER_METHODS`) share the
+    pretraining, and the benchmark's cache entry, of ``"GLSM"`` (``"GLSM
+    transfer"``).
     """
-    own = _pretrain_params(name, {})
-    return next(m for m in GLSM_METHODS if _pretrain_params(m, {}) == own)
+    methods = GLSM_METHODS if methods is None else methods
+    own = _pretrain_params(name, {}, methods)
+    return next(m for m in methods if _pretrain_params(m, {}, methods) == own)
 
 
 def parse_variant(text: str) -> dict:

@@ -131,7 +131,11 @@ def pretraining_key(dataset: str, seed: int, method: str, overrides: dict) -> di
     pretraining it shares, and the transformer settings (defaults included,
     so changing a default invalidates the cache). Overrides that only
     fine-tuning reads are left out: they do not change the pretraining."""
-    shared = pretraining_of(method) if method in GLSM_METHODS else method
+    shared = method  # classical methods: a key that nothing reads
+    if method in GLSM_METHODS:
+        shared = pretraining_of(method)
+    elif method in TRANSFER_METHODS:
+        shared = pretraining_of(method, TRANSFER_METHODS)
     params = GLSMTransformer().get_params()
     # A transfer ablation's key records its pretext weights; the semi-supervised
     # variants' keys name the variant instead (kept: the cache predates this).

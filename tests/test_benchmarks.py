@@ -383,7 +383,8 @@ def test_run_set_keeps_its_rows_out_of_the_default_csv(monkeypatch):
 def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, monkeypatch,
                                                                    tmp_path):
     """Each transfer method pretrains on the source once, with its own pretext
-    weights, under its own cache key; scratch does not pretrain."""
+    weights, under its own cache key; scratch does not pretrain; the teacher
+    variant fine-tunes the plain method's encoder with the teacher."""
     weights = []
     original = run.pretrain_source
 
@@ -405,6 +406,12 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
     assert run.pretraining_key("a->b", 0, "GLSM transfer", {})["params"]["local_weight"] == 1.0
     assert run.pretraining_key("a->b", 0, "GLSM transfer global-only",
                                {})["params"]["local_weight"] == 0.0
+    assert protocol.pretraining_of("GLSM transfer teacher", protocol.TRANSFER_METHODS) \
+        == "GLSM transfer"
+    axis = protocol.grid(synthetic)
+    taught = protocol.transfer_method("GLSM transfer teacher", synthetic, axis, 0)
+    assert taught[-1].teacher == "derivative"
+    assert protocol.transfer_method("GLSM transfer", synthetic, axis, 0)[-1].teacher is None
 
 
 def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):
