@@ -10,8 +10,10 @@ same width as ``derivative_window=w``: chemotools' ``SavitzkyGolay``
 labels were hidden (as ``benchmarks.dev_sweep``); ``--part test`` the
 protocol's test part. Fits see only the k labeled spectra per class. The
 last feature set is the package's multi-scale teacher
-(``sklearn_glsm.make_derivative_teacher``, logistic regression only). Feature sets
-already in ``--out`` for a cell are skipped.
+(``sklearn_glsm.make_derivative_teacher``, logistic regression only), and
+beside it the single window chosen by cross-validation (min(k, 5) folds) on the
+labeled spectra (k >= 2). Feature sets already in ``--out`` for a cell are
+skipped.
 
 python -m benchmarks.probe_derivative --part dev --k 1 5 10
 python -m benchmarks.probe_derivative --part test --k 1 5 10
@@ -25,19 +27,29 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 
 from sklearn_glsm import make_derivative_teacher
+from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 
-from .protocol import UNLABELED, Dataset, features, label_draw, load, to_grid
+from .protocol import UNLABELED, Dataset, derivative_teacher, features, label_draw, load, to_grid
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
 # (name, derivative order, window in points); order 0 is the protocol's SNV.
 FEATURES = [("SNV", 0, 0), ("SG1 w5", 1, 5), ("SG1 w11", 1, 11), ("SG1 w21", 1, 21),
             ("SG2 w11", 2, 11), ("SG1 w3", 1, 3), ("SG1 w31", 1, 31), ("SG1 w41", 1, 41)]
-# The multi-scale teacher (LR only): a soft vote over SG1 windows.
+# The multi-scale teacher (LR only): a soft vote over SG1 windows; and, for
+# comparison, the window chosen by cross-validation on the labeled spectra
+# (k >= 2 only: one fold per labeled spectrum of a class, at most 5).
 VOTE = "SG1 vote w3-41"
+CHOSEN = "SG1 CV w3-41"
+
+
+def expected(k: int) -> set[str]:
+    """The feature sets a cell with ``k`` labels per class measures."""
+    return {f[0] for f in FEATURES} | {VOTE} | ({CHOSEN} if k >= 2 else set())
 
 
 def cells(data: Dataset, seed: int, k: int, part: str,
@@ -71,13 +83,18 @@ def cells(data: Dataset, seed: int, k: int, part: str,
         add(fname, "LR", LogisticRegression(max_iter=2000), F_fit, F_eval)
     if VOTE not in done:
         add(VOTE, "LR", make_derivative_teacher(), X_fit, X_eval)
+    if CHOSEN in expected(k) - done:
+        search = GridSearchCV(derivative_teacher(1, 11),
+                              {"pipeline__savitzkygolay__window_length": DERIVATIVE_WINDOWS},
+                              cv=StratifiedKFold(min(k, 5), shuffle=True, random_state=seed))
+        add(CHOSEN, "LR", search, X_fit, X_eval)
     return rows
 
 
 def table(rows: list[dict]) -> str:
     """Mean accuracy over seeds per (part, k, features, method) and data set."""
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    order = [f[0] for f in FEATURES] + [VOTE]
+    order = [f[0] for f in FEATURES] + [VOTE, CHOSEN]
     keys = sorted(dict.fromkeys((r["part"], str(r["k"]), r["features"], r["method"])
                                 for r in rows),
                   key=lambda key: (key[0], int(key[1]), order.index(key[2]), key[3]))
@@ -121,7 +138,7 @@ def main(argv=None) -> None:
                 for k in args.k:
                     for seed in args.seeds:
                         measured = done.get((args.part, name, str(k), str(seed)), set())
-                        if measured >= {f[0] for f in FEATURES} | {VOTE}:
+                        if measured >= expected(k):
                             continue  # measured already: a rerun only prints the table
                         data = data or load(name)
                         writer.writerows(cells(data, seed, k, args.part, frozenset(measured)))

@@ -334,8 +334,9 @@ def test_probe_derivative_scores_both_parts(synthetic, monkeypatch, tmp_path):
                            "--k", "2", "--out", str(out)])  # a rerun adds nothing
     with out.open() as f:
         rows = list(csv.DictReader(f))
-    # 1-NN and LR per feature set, and the multi-scale vote (LR only), per part.
-    assert len(rows) == 2 * (2 * len(probe_derivative.FEATURES) + 1)
+    # 1-NN and LR per feature set, the multi-scale vote and the window chosen by
+    # cross-validation (LR only), per part.
+    assert len(rows) == 2 * (2 * len(probe_derivative.FEATURES) + 2)
     assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
     # A CSV from before a feature set existed gets only that feature set added.
     vote = [r for r in rows if r["features"] == probe_derivative.VOTE]
