@@ -6,8 +6,9 @@ and the network can learn from its confident predictions
 (``GLSMClassifier(teacher="derivative")``). Which derivative window is best
 depends on the data: on the benchmark's FTIR sets the narrowest window wins,
 on its noisy Raman set a wide one (see the benchmarks page). Choosing it by
-cross-validation on five labels per class picked badly; this teacher does not
-choose: it averages the probabilities of one model per window.
+cross-validation on five labels per class gained 2 points on one FTIR set and
+lost 4 on the Raman set; this teacher does not choose: it averages the
+probabilities of one model per window.
 """
 
 from __future__ import annotations
