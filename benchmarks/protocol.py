@@ -309,6 +309,9 @@ GLSM_METHODS = {
     # The package's built-in teacher: a soft vote of such models over derivative
     # windows of 3-41 points (sklearn_glsm.make_derivative_teacher; same section).
     "GLSM multiscale teacher": {"teacher": "derivative"},
+    # The same teacher for the network without pretraining: what the teacher
+    # does alone, and so what pretraining adds under it.
+    "scratch teacher": {"pretrain_epochs": 0, "teacher": "derivative"},
 }
 
 

@@ -223,7 +223,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
             # (unlabeled); other data sets' spectra join pretraining only.
             X_train, y_semi = with_pool(X_train, y_semi, pool)
             pretrained = None
-            if method != "scratch":
+            if {**glsm_overrides, **GLSM_METHODS[method]}.get("pretrain_epochs") != 0:
                 X_pre = X_train if extra is None else np.concatenate([X_train, extra])
                 entry = cached_pretraining(cache_dir, key, pretrain_method, method, data,
                                            X_pre, seed, **glsm_overrides)

@@ -196,10 +196,10 @@ def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraini
     assert protocol.pretraining_of("GLSM linear-skip") == "GLSM"
     assert protocol.pretraining_of("GLSM local-only") == "GLSM local-only"
     out = tmp_path / "results.csv"
-    methods = ["GLSM", "GLSM pseudo-labels", "GLSM linear-skip"]
+    methods = ["GLSM", "GLSM pseudo-labels", "GLSM linear-skip", "scratch teacher"]
     run.run(["synthetic"], [2], [0], methods, out, TINY)
     assert {r["method"] for r in _rows(out)} == set(methods)
-    assert counted_pretraining == ["GLSM"]
+    assert counted_pretraining == ["GLSM"]  # "scratch teacher" does not pretrain
 
 
 def test_dev_sweep_pool_settings(synthetic, monkeypatch, tmp_path):
