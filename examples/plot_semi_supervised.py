@@ -130,7 +130,7 @@ for name, model in [
 # ------------------------------------------------
 # No label is used: the transformer learns from the 2100 training spectra
 # (or the synthetic ones) alone. The network and the epoch count are small so
-# that the example runs in about two minutes on two CPU cores; the settings
+# that the example runs in two to three minutes on two CPU cores; the settings
 # used for the reported results are in the project's benchmarks
 # (:doc:`/benchmarks`). ``device="auto"`` (the default) trains on a GPU when
 # there is one.
