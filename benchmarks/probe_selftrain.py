@@ -40,7 +40,7 @@ from .run import RESULTS, SEMI_DATASETS
 
 # The teachers: LR on the network's own derivative channel, or the package's
 # soft vote over several windows (sklearn_glsm.make_derivative_teacher).
-TEACHERS = {"derivative": lambda params: derivative_teacher(*derivative_channel(params)),
+TEACHERS = {"single": lambda params: derivative_teacher(*derivative_channel(params)),
             "multiscale": lambda params: "derivative"}
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
@@ -48,7 +48,7 @@ FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_acc
 
 
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
-         teacher: str = "derivative") -> dict:
+         teacher: str = "single") -> dict:
     """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows.
 
     The student is ``GLSMClassifier(teacher=...)`` itself, fitted without the
@@ -96,13 +96,15 @@ def main(argv=None) -> None:
     p.add_argument("--fraction", type=float, default=0.5)
     p.add_argument("--variant", default="default", help="GLSM settings, as in dev_sweep")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--teacher", choices=list(TEACHERS), default="derivative")
+    p.add_argument("--teacher", choices=list(TEACHERS), default="single",
+                   help="single: LR on the network's derivative channel; multiscale: "
+                   'the built-in teacher="derivative"')
     p.add_argument("--out", type=Path, default=None,
                    help="default: probe_selftrain.csv, or probe_selftrain_multiscale.csv")
     p.add_argument("--cache", type=Path, default=RESULTS / "cache")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
-    suffix = "" if args.teacher == "derivative" else f"_{args.teacher}"
+    suffix = "" if args.teacher == "single" else f"_{args.teacher}"
     args.out = args.out or RESULTS / f"probe_selftrain{suffix}.csv"
     if not args.report:
         torch.set_num_threads(args.threads)

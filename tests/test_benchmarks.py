@@ -314,6 +314,12 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
                for c in ("pseudo_accuracy", "glsm", "teacher", "student"))
     assert "| 2 | 0.5 | synthetic |" in capsys.readouterr().out
     assert row["variant"] == tiny
+    # The built-in teacher, into its own CSV.
+    multi = tmp_path / "st_multiscale.csv"
+    probe_selftrain.main([*args[:-4], "--teacher", "multiscale", "--out", str(multi),
+                          "--cache", str(tmp_path / "cache")])
+    (other,) = _rows(multi)
+    assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
 
 
 def test_per_class_table_counts_recall_per_class():
