@@ -222,6 +222,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
     (3,)
     """
 
+    # Fitted attributes that only act in fit; save_model leaves them out.
+    _fit_only_attributes = ("teacher_",)
+
     _parameter_constraints: dict = {
         **GLSMBase._parameter_constraints,
         "pretrained": [None, HasMethods(["fit", "transform"])],

@@ -74,7 +74,10 @@ def save_model(estimator, path: str | os.PathLike) -> None:
     Notes
     -----
     The optimizer state is not stored: a loaded model predicts exactly as the
-    saved one, and ``fit`` retrains it from scratch.
+    saved one, and ``fit`` retrains it from scratch. Nor is a classifier's
+    fitted teacher (``teacher_``), which only acts in ``fit``; a classifier
+    with ``teacher="derivative"`` is stored, one with a teacher estimator is
+    refused (use joblib).
     """
     from . import __version__
 
@@ -157,8 +160,8 @@ def _describe(estimator, where: str, tensors: dict) -> dict:
     params = estimator.get_params(deep=False)
     fitted = {}
     for key, value in vars(estimator).items():
-        if key in params or key == "teacher_":
-            continue  # the fitted teacher only acts in fit; predictions never use it
+        if key in params or key in getattr(estimator, "_fit_only_attributes", ()):
+            continue  # predictions never use them (a classifier's fitted teacher)
         if key == "net_":
             tensors[where] = {k: v.cpu() for k, v in value.module_.state_dict().items()}
             fitted[key] = {"__net__": where}
