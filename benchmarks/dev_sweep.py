@@ -27,6 +27,7 @@ import argparse
 import csv
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +118,36 @@ def mean_table(path: Path, groups: tuple[str, ...], columns: dict[str, str]) -> 
                  for v in values]
         lines.append("| " + " | ".join([*group, *means, str(len(sel))]) + " |")
     return "\n".join(lines)
+
+
+def probe_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments every development-set probe takes (``--out`` is the probe's own)."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--variant", default="default", help="GLSM settings, as in dev_sweep")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--cache", type=Path, default=RESULTS / "cache")
+    p.add_argument("--report", action="store_true", help="only print the table of --out")
+    return p
+
+
+def run_probe(args: argparse.Namespace, fields: list[str], setting: str, cell,
+              columns: dict[str, str]) -> None:
+    """Fit a probe's missing cells into ``args.out``, then print its table.
+
+    A cell is one (data set, seed) at ``args.k`` and ``args.variant``, keyed
+    too by the probe's own ``setting`` (a field of the CSV and an attribute of
+    ``args``); ``cell(name, seed)`` fits it and returns its row.
+    """
+    if not args.report:
+        torch.set_num_threads(args.threads)
+        value = getattr(args, setting)
+        append_missing(args.out, fields, ("dataset", "k", "seed", "variant", setting), (
+            ((name, args.k, seed, args.variant, value), partial(cell, name, seed))
+            for name in args.datasets for seed in args.seeds))
+    print(mean_table(args.out, ("variant", "k", setting, "dataset"), columns))
 
 
 def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,

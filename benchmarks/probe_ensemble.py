@@ -23,20 +23,17 @@ python -m benchmarks.probe_ensemble --report
 
 from __future__ import annotations
 
-import argparse
 import time
-from functools import partial
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.pipeline import make_pipeline
 
 from sklearn_glsm import GLSMClassifier
 
-from .dev_sweep import append_missing, dev_split, mean_table
+from .dev_sweep import dev_split, probe_parser, run_probe
 from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant, to_grid
-from .run import RESULTS, SEMI_DATASETS
+from .run import RESULTS
 
 FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean", "ensemble",
           "lr_derivative", "single_plus_lr", "finetune_seconds"]
@@ -92,24 +89,14 @@ COLUMNS = {"single": "single", "members_mean": "mean of members", "ensemble": "e
 
 def main(argv=None) -> None:
     """Command-line entry point: fit the missing cells, append them, print the table."""
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
-    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    p.add_argument("--k", type=int, default=5)
-    p.add_argument("--variant", default="default")
+    p = probe_parser(__doc__.split("\n")[0])
     p.add_argument("--members", type=int, default=5)
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", type=Path, default=RESULTS / "probe_ensemble.csv")
-    p.add_argument("--cache", type=Path, default=RESULTS / "cache")
-    p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
-    if not args.report:
-        torch.set_num_threads(args.threads)
-        append_missing(args.out, FIELDS, ("dataset", "k", "seed", "variant", "members"), (
-            ((name, args.k, seed, args.variant, args.members),
-             partial(cell, name, seed, args.k, args.variant, args.members, args.cache))
-            for name in args.datasets for seed in args.seeds))
-    print(mean_table(args.out, ("variant", "k", "members", "dataset"), COLUMNS))
+    run_probe(args, FIELDS, "members",
+              lambda name, seed: cell(name, seed, args.k, args.variant, args.members, args.cache),
+              COLUMNS)
+
 
 if __name__ == "__main__":
     main()

@@ -24,19 +24,16 @@ python -m benchmarks.probe_selftrain --report
 
 from __future__ import annotations
 
-import argparse
-from functools import partial
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from sklearn_glsm._classifier import most_confident
 
-from .dev_sweep import append_missing, dev_split, mean_table
+from .dev_sweep import dev_split, probe_parser, run_probe
 from .probe_ensemble import derivative_channel
 from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant
-from .run import RESULTS, SEMI_DATASETS
+from .run import RESULTS
 
 # The teachers: LR on the network's own derivative channel, or the package's
 # soft vote over several windows (sklearn_glsm.make_derivative_teacher).
@@ -89,31 +86,21 @@ COLUMNS = {"n_pseudo": "pseudo-labels", "pseudo_accuracy": "their accuracy", "gl
 
 def main(argv=None) -> None:
     """Command-line entry point: fit the missing cells, append them, print the table."""
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
-    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    p.add_argument("--k", type=int, default=5)
+    p = probe_parser(__doc__.split("\n")[0])
     p.add_argument("--fraction", type=float, default=0.5)
-    p.add_argument("--variant", default="default", help="GLSM settings, as in dev_sweep")
-    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--teacher", choices=list(TEACHERS), default="single",
                    help="single: LR on the network's derivative channel; multiscale: "
                    'the built-in teacher="derivative"')
     p.add_argument("--out", type=Path, default=None,
                    help="default: probe_selftrain.csv, or probe_selftrain_multiscale.csv")
-    p.add_argument("--cache", type=Path, default=RESULTS / "cache")
-    p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
     suffix = "" if args.teacher == "single" else f"_{args.teacher}"
     args.out = args.out or RESULTS / f"probe_selftrain{suffix}.csv"
-    if not args.report:
-        torch.set_num_threads(args.threads)
-        append_missing(args.out, FIELDS, ("dataset", "k", "seed", "variant", "fraction"), (
-            ((name, args.k, seed, args.variant, args.fraction),
-             partial(cell, name, seed, args.k, args.fraction, args.variant, args.cache,
-                     args.teacher))
-            for name in args.datasets for seed in args.seeds))
-    print(mean_table(args.out, ("variant", "k", "fraction", "dataset"), COLUMNS))
+    run_probe(args, FIELDS, "fraction",
+              lambda name, seed: cell(name, seed, args.k, args.fraction, args.variant,
+                                      args.cache, args.teacher),
+              COLUMNS)
+
 
 if __name__ == "__main__":
     main()
