@@ -150,6 +150,16 @@ def run_probe(args: argparse.Namespace, fields: list[str], setting: str, cell,
     print(mean_table(args.out, ("variant", "k", setting, "dataset"), columns))
 
 
+def variant_params(variant: str) -> dict:
+    """The classifier settings of a development variant.
+
+    The sweeps and probes predate the default teacher: a variant starts from
+    the defaults without it (``"default"`` is ``teacher=None``), so rows
+    measured before stay comparable; ``teacher=derivative`` adds it.
+    """
+    return {"teacher": None, **parse_variant(variant)}
+
+
 def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Path,
          pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
     """Pretrain, fine-tune and score one (data set, seed, variant) on its dev set.
@@ -160,7 +170,7 @@ def cell(name: str, seed: int, k: int, variant: str, threads: int, cache_dir: Pa
     (``"<name> +<other>"``, see :func:`~benchmarks.protocol.extra_pool`).
     """
     torch.set_num_threads(threads)
-    params = parse_variant(variant)
+    params = variant_params(variant)
     split = dev_split(name, seed, k, params, cache_dir, pool, extra)
     model = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
     start = time.perf_counter()

@@ -53,7 +53,7 @@ def main(argv=None) -> None:
         est.fit(Z[labeled], y_semi[labeled])
         scores[name] = np.mean(est.predict(Z[dev]) == truth[dev])
     for reset in (True, False):
-        model = glsm_method("GLSM", data, args.seed, transformer,
+        model = glsm_method("GLSM no teacher", data, args.seed, transformer,
                             reset_embedding=reset).fit(X, y_semi)
         scores[f"full fine-tuning, reset_embedding={reset}"] = np.mean(
             model.predict(X[dev]) == truth[dev])

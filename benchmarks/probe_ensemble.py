@@ -31,8 +31,8 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_glsm import GLSMClassifier
 
-from .dev_sweep import dev_split, probe_parser, run_probe
-from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant, to_grid
+from .dev_sweep import dev_split, probe_parser, run_probe, variant_params
+from .protocol import UNLABELED, derivative_teacher, glsm_method, to_grid
 from .run import RESULTS
 
 FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean", "ensemble",
@@ -41,7 +41,7 @@ FIELDS = ["dataset", "k", "seed", "variant", "members", "single", "members_mean"
 
 def cell(name: str, seed: int, k: int, variant: str, members: int, cache_dir: Path) -> dict:
     """Fine-tune ``members`` copies of one cached pretraining; score them on the dev set."""
-    params = parse_variant(variant)
+    params = variant_params(variant)
     split = dev_split(name, seed, k, params, cache_dir)
     X_dev, truth = split["X"][split["dev"]], split["truth"][split["dev"]]
     start = time.perf_counter()

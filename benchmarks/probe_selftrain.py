@@ -30,9 +30,9 @@ import numpy as np
 
 from sklearn_glsm._classifier import most_confident
 
-from .dev_sweep import dev_split, probe_parser, run_probe
+from .dev_sweep import dev_split, probe_parser, run_probe, variant_params
 from .probe_ensemble import derivative_channel
-from .protocol import UNLABELED, derivative_teacher, glsm_method, parse_variant
+from .protocol import UNLABELED, derivative_teacher, glsm_method
 from .run import RESULTS
 
 # The teachers: LR on the network's own derivative channel, or the package's
@@ -52,7 +52,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     held-out rows; the pseudo-labels' accuracy is read back from its fitted
     teacher.
     """
-    params = parse_variant(variant)
+    params = variant_params(variant)
     split = dev_split(name, seed, k, params, cache_dir)
     X_fit, y_fit = split["X_fit"], np.asarray(split["y_fit"], dtype=object)
     dev_rows = np.flatnonzero(split["dev"])
@@ -61,8 +61,8 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     X_held, truth = split["X"][held], split["truth"][held]
     glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
     glsm.fit(X_fit, y_fit)
-    student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params,
-                          teacher=TEACHERS[teacher](params),
+    student = glsm_method("GLSM", split["data"], seed, split["pretrained"],
+                          **{**params, "teacher": TEACHERS[teacher](params)},
                           teacher_fraction=fraction)
     student.fit(X_fit[kept], y_fit[kept])
     grid, teacher = student[0], student[-1].teacher_

@@ -70,6 +70,8 @@ print(f"{np.sum(y_semi != -1)} labeled, {np.sum(y_semi == -1)} unlabeled trainin
 # the preprocessing step alone decide what the network sees (by default the
 # network adds a derivative channel of its own; searching over
 # ``glsm__derivative`` asks the same question inside the network).
+# ``teacher=None`` fine-tunes on the labeled rows alone: the default teacher
+# takes a derivative of its own, which would blur the question as well.
 from chemotools.derivative import SavitzkyGolay
 from sklearn.pipeline import Pipeline
 
@@ -87,6 +89,7 @@ pipeline = Pipeline(
                 pretrain_epochs=8,
                 finetune_epochs=60,
                 derivative=0,
+                teacher=None,
                 random_state=0,
             ),
         ),

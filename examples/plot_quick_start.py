@@ -78,7 +78,9 @@ ax.figure.tight_layout()
 # -------------------------------------
 # ``fit`` first pretrains the encoder on all 600 training spectra with the two
 # self-supervised tasks (no label is used), then fine-tunes it with a
-# classification head on the 12 labeled ones. The network and the epoch
+# classification head on the 12 labeled ones and on the unlabeled spectra
+# that a linear model on their derivative (the default teacher, fitted on the
+# 12 labels) classifies most confidently. The network and the epoch
 # counts are much smaller than the defaults so that the example runs in
 # about a minute; with real data start from the defaults.
 clf = GLSMClassifier(

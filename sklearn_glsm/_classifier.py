@@ -153,9 +153,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
-    teacher : "derivative", classifier or None, default=None
+    teacher : "derivative", classifier or None, default="derivative"
         A classifier that labels unlabeled rows for fine-tuning
-        (self-training from a teacher). ``fit`` fits it (a clone) on the
+        (self-training from a teacher); it acts only when ``y`` has
+        unlabeled rows. ``fit`` fits it (a clone) on the
         labeled rows, predicts the unlabeled ones, and adds the most
         confident ``teacher_fraction`` of each predicted class to the
         labels; the network then fine-tunes on labels and pseudo-labels
@@ -165,9 +166,14 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         windows of 3 to 41 points, those that fit the spectra); with few
         labels a linear model on a derivative is a strong,
         well-regularised classifier of spectra, and the network can correct
-        part of its mistakes (see the benchmarks page). Any unfitted
-        scikit-learn classifier with ``predict_proba`` works too. ``None``:
-        no teacher.
+        part of its mistakes. It is the default because on the benchmark's
+        three test sets with 1 to 10 labels per class it raised the mean
+        accuracy at every k (by 3.3, 3.9 and 2.6 points at k = 1, 5, 10),
+        up to 11 points on one set, while losing 2.2 points on another at
+        k = 5 and 3.6 on one transfer pair (see the benchmarks page). Any
+        unfitted scikit-learn classifier with ``predict_proba`` works
+        too. ``None``: no teacher, fine-tuning on the labeled rows alone
+        (faster).
     teacher_fraction : float, default=0.5
         Fraction of the unlabeled rows predicted as each class that the
         teacher labels: the most confident ones. With a teacher,
@@ -255,7 +261,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         linear_skip: bool = False,
         unlabeled_weight: float = 0.0,
         pseudo_threshold: float = 0.95,
-        teacher=None,
+        teacher="derivative",
         teacher_fraction: float = 0.5,
         unlabeled: int | str | None = -1,
         n_components: int = 64,

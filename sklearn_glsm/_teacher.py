@@ -93,6 +93,7 @@ def derivative_teacher_for(n_points: int) -> VotingClassifier:
     if not windows:
         raise ValueError(
             f'teacher="derivative" needs spectra of at least {DERIVATIVE_WINDOWS[0]} '
-            f"points; these have {n_points}."
+            f"points; these have {n_points}. Pass teacher=None to fine-tune on the "
+            "labeled rows alone."
         )
     return make_derivative_teacher(windows)

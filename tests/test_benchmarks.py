@@ -190,16 +190,18 @@ def test_dev_sweep_scores_hidden_training_labels_and_shares_pretraining(
 
 
 def test_fine_tuning_variant_shares_the_pretraining(synthetic, counted_pretraining, tmp_path):
-    """'GLSM pseudo-labels' and 'GLSM linear-skip' differ from 'GLSM' only in
-    fine-tuning: one pretraining for the three."""
+    """'GLSM no teacher', 'GLSM pseudo-labels' and 'GLSM linear-skip' differ from
+    'GLSM' only in fine-tuning: one pretraining for the four."""
+    assert protocol.pretraining_of("GLSM no teacher") == "GLSM"
     assert protocol.pretraining_of("GLSM pseudo-labels") == "GLSM"
     assert protocol.pretraining_of("GLSM linear-skip") == "GLSM"
     assert protocol.pretraining_of("GLSM local-only") == "GLSM local-only"
     out = tmp_path / "results.csv"
-    methods = ["GLSM", "GLSM pseudo-labels", "GLSM linear-skip", "scratch teacher"]
+    methods = ["GLSM", "GLSM no teacher", "GLSM pseudo-labels", "GLSM linear-skip",
+               "scratch no teacher"]
     run.run(["synthetic"], [2], [0], methods, out, TINY)
     assert {r["method"] for r in _rows(out)} == set(methods)
-    assert counted_pretraining == ["GLSM"]  # "scratch teacher" does not pretrain
+    assert counted_pretraining == ["GLSM"]  # "scratch no teacher" does not pretrain
 
 
 def test_dev_sweep_pool_settings(synthetic, monkeypatch, tmp_path):
@@ -413,12 +415,15 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
     assert run.pretraining_key("a->b", 0, "GLSM transfer", {})["params"]["local_weight"] == 1.0
     assert run.pretraining_key("a->b", 0, "GLSM transfer global-only",
                                {})["params"]["local_weight"] == 0.0
-    assert protocol.pretraining_of("GLSM transfer teacher", protocol.TRANSFER_METHODS) \
+    assert protocol.pretraining_of("GLSM transfer no teacher", protocol.TRANSFER_METHODS) \
         == "GLSM transfer"
     axis = protocol.grid(synthetic)
-    taught = protocol.transfer_method("GLSM transfer teacher", synthetic, axis, 0)
-    assert taught[-1].teacher == "derivative"
-    assert protocol.transfer_method("GLSM transfer", synthetic, axis, 0)[-1].teacher is None
+    assert protocol.transfer_method("GLSM transfer", synthetic, axis, 0)[-1].teacher \
+        == "derivative"
+    for name in ("GLSM transfer no teacher", "GLSM transfer local-only", "scratch no teacher"):
+        assert protocol.transfer_method(name, synthetic, axis, 0)[-1].teacher is None
+    assert protocol.transfer_method("scratch no teacher", synthetic, axis, 0)[-1] \
+        .pretrain_epochs == 0
 
 
 def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):

@@ -205,14 +205,16 @@ def test_reconstruct_denoises():
 
 
 def test_semi_supervised_fit(classifier, data):
-    """-1 rows are excluded from classes_, used by pretraining, skipped by fine-tuning
-    (the default unlabeled_weight=0)."""
+    """-1 rows are excluded from classes_ and used by pretraining; fine-tuning sees the
+    labeled rows and those the default teacher labeled (unlabeled_weight=0: no others)."""
     np.testing.assert_array_equal(classifier.classes_, [0, 1, 2])
     pretrain, finetune = classifier.history_["pretrain"], classifier.history_["finetune"]
     assert len(pretrain) == 1 and len(finetune) == 40
-    # batch_size=32: 120 rows make 4 pretraining batches, 40 labeled rows 2 fine-tuning ones.
+    # batch_size=32: 120 rows make 4 pretraining batches; 40 labeled rows and the
+    # teacher's confident half of the 80 others (about 40) make 3 fine-tuning ones.
     assert pretrain[0]["train_batch_count"] == 4
-    assert finetune[0]["train_batch_count"] == 2
+    assert classifier.teacher == "derivative" and 35 <= classifier.n_pseudo_labels_ <= 45
+    assert _rows_fine_tuned(classifier) == N_LABELED + classifier.n_pseudo_labels_
     assert "pseudo_loss" not in finetune[0]
     assert classifier.n_features_in_ == N_FEATURES
 
@@ -269,7 +271,8 @@ def test_string_labels_with_unlabeled_marker(data, kind):
     clf = fast(GLSMClassifier, finetune_epochs=5).fit(X, y_semi)
     np.testing.assert_array_equal(clf.classes_, names)
     assert set(clf.predict(X)) <= set(names)
-    assert clf.history_["finetune"][0]["train_batch_count"] == 2  # 40 labeled rows only
+    # The 40 labeled rows and those the default teacher labeled: no "-1" class.
+    assert _rows_fine_tuned(clf) == N_LABELED + clf.n_pseudo_labels_
 
 
 def test_unlabeled_none_makes_minus_one_a_class(data):
@@ -458,7 +461,7 @@ def test_teacher_labels_its_most_confident_fraction_per_class(data):
     np.testing.assert_array_equal(clf.teacher_.classes_, clf.classes_)
     with pytest.raises(NotFittedError):
         check_is_fitted(teacher)
-    plain = fast(GLSMClassifier, finetune_epochs=2).fit(X, y_semi)
+    plain = fast(GLSMClassifier, finetune_epochs=2, teacher=None).fit(X, y_semi)
     assert plain.n_pseudo_labels_ == 0 and not hasattr(plain, "teacher_")
     assert _rows_fine_tuned(plain) == N_LABELED
 
@@ -480,6 +483,16 @@ def test_derivative_teacher_is_the_multiscale_vote(data):
     # Short spectra keep the windows they can hold.
     short = fast(GLSMClassifier, teacher="derivative", finetune_epochs=1).fit(X[:, :20], y_semi)
     assert [name for name, _ in short.teacher_.estimators] == ["w3", "w5", "w9", "w15"]
+
+
+def test_teacher_is_idle_when_every_row_is_labeled(data):
+    """The default teacher acts on unlabeled rows only: with every row labeled the fit is
+    the one without a teacher (so the benchmark's all-labels cells are the same fit)."""
+    X, y, _, _ = data
+    taught = fast(GLSMClassifier, finetune_epochs=2).fit(X, y)
+    plain = fast(GLSMClassifier, finetune_epochs=2, teacher=None).fit(X, y)
+    assert taught.n_pseudo_labels_ == 0 and not hasattr(taught, "teacher_")
+    np.testing.assert_array_equal(taught.predict_proba(X), plain.predict_proba(X))
 
 
 def test_derivative_teacher_rejects_what_it_cannot_use(data):
