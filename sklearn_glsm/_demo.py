@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         verbose=0 if args.quiet else 1,
     )
     print("GLSM: self-supervised pretraining on all training spectra, then fine-tuning "
-          "on the labeled ones")
+          "on the labeled ones and on those its teacher labels confidently")
     start = time.perf_counter()
     glsm.fit(X_train, y_semi)
     results["GLSM (pretrain + fine-tune)"] = (glsm.score(X_test, y_test),
