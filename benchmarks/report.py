@@ -98,7 +98,9 @@ def targets(table: pd.DataFrame, method: str = "GLSM") -> str:
 
 
 def _color(method: str) -> str:
-    return "tab:blue" if "GLSM" in method else "tab:orange" if method.startswith("scratch") else "0.55"
+    if "GLSM" in method:
+        return "tab:blue"
+    return "tab:orange" if method.startswith("scratch") else "0.55"
 
 
 def _against_k(ax, part: pd.DataFrame) -> None:
