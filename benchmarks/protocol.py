@@ -234,11 +234,11 @@ def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
     """Fine-tune the source's encoder (a "GLSM transfer" method) or the same network
     from scratch ("scratch") on the target's labels, on the pair's common axis."""
     params = dict(overrides)
+    own = TRANSFER_METHODS.get(name, {})
     # The method's fine-tuning settings (a teacher); its pretext settings acted
     # on the source's pretraining.
-    params.update((k, v) for k, v in TRANSFER_METHODS.get(name, {}).items()
-                  if k not in GLSMTransformer().get_params())
-    if name.startswith("scratch"):
+    params.update((k, v) for k, v in own.items() if k not in GLSMTransformer().get_params())
+    if own.get("pretrain_epochs") == 0:
         params["pretrain_epochs"] = 0
     else:
         params["pretrained"] = source_model

@@ -204,7 +204,7 @@ def run(datasets, ks, seeds, methods, out: Path, glsm_overrides: dict,
         if source is not None and method in TRANSFER_METHODS:
             axis = transfer_grid(source, data)
             pretrained = None
-            if not method.startswith("scratch"):
+            if TRANSFER_METHODS[method].get("pretrain_epochs") != 0:
                 pretrain_seed = seed if source_seed is None else source_seed
                 key["seed"] = pretrain_seed
                 if trimmed:
