@@ -82,11 +82,13 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
 
     ``fit(X, y)`` first pretrains an encoder on *every* row of ``X`` with
     GLSM's two self-supervised tasks (see :class:`GLSMTransformer`), then
-    fine-tunes it with a classification head on the labeled rows. Rows whose
+    fine-tunes it with a classification head on the labeled rows and on the
+    unlabeled rows its teacher labels confidently (``teacher``). Rows whose
     label is ``-1`` are unlabeled, as in :mod:`sklearn.semi_supervised`; with
     string labels, ``"-1"`` (or the integer ``-1`` in an object array) marks
-    them. Those rows are used by pretraining only. Where ``-1`` is a real
-    class (labels of ±1), set ``unlabeled=None`` or another marker.
+    them. With ``teacher=None`` they are used by pretraining only. Where
+    ``-1`` is a real class (labels of ±1), set ``unlabeled=None`` or another
+    marker.
 
     With ``pretrained=<fitted GLSMTransformer>`` the classifier skips
     pretraining and fine-tunes a copy of that encoder instead, whatever data
@@ -105,7 +107,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         fitted, so cross-validation and grid searches fine-tune copies of
         the same pretrained encoder.
     finetune_epochs : int, default=100
-        Epochs of supervised fine-tuning on the labeled rows.
+        Epochs of supervised fine-tuning on the labeled (and
+        teacher-labeled) rows.
     finetune_lr : float or None, default=None
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"

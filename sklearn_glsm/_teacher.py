@@ -3,7 +3,7 @@
 With a handful of labels per class, a linear model on a Savitzky-Golay first
 derivative is a strong, well-regularised classifier of vibrational spectra,
 and the network can learn from its confident predictions
-(``GLSMClassifier(teacher="derivative")``). Which derivative window is best
+(``GLSMClassifier(teacher="derivative")``, the default). Which derivative window is best
 depends on the data: on the benchmark's FTIR sets the narrowest window wins,
 on its noisy Raman set a wide one (see the benchmarks page). Choosing it by
 cross-validation on five labels per class gained 2 points on one FTIR set and
