@@ -6,8 +6,9 @@ Quick start
 The shortest useful path through ``sklearn_glsm``: synthetic Raman-like
 spectra, **3 labels per class**, every other spectrum unlabeled (``y = -1``),
 one :class:`~sklearn_glsm.GLSMClassifier` that pretrains on all spectra and
-fine-tunes on the labeled ones, then its accuracy, the views its global
-pretext task compares, its training curves and a confusion matrix.
+fine-tunes on the labeled ones (and on those its teacher labels), then its
+accuracy, the views its global pretext task compares, its training curves and
+a confusion matrix.
 
 Everything runs on a CPU in about a minute; ``device="auto"`` (the default)
 would train on a GPU if torch saw one.

@@ -15,8 +15,8 @@ look at the pretrained embedding in between.)
 
 It is compared with what a chemometrician would use on the same 5 labels per
 class: standard normal variate (SNV) followed by logistic regression or by a
-1-nearest-neighbour classifier, and with the same network trained on the
-labels alone (no pretraining).
+1-nearest-neighbour classifier, with the same network fine-tuned without
+its teacher, and with the same network and fine-tuning without pretraining.
 
 The data are ATR-FTIR spectra of six polymers (Villegas-Camacho et al. 2024)
 when the project's benchmark files are found next to the repository, and
