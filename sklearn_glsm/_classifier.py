@@ -171,9 +171,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         well-regularised classifier of spectra, and the network can correct
         part of its mistakes. It is the default because on the benchmark's
         three test sets with 1 to 10 labels per class it raised the mean
-        accuracy at every k (by 3.3, 3.9 and 2.6 points at k = 1, 5, 10),
-        up to 11 points on one set, while losing 2.2 points on another at
-        k = 5 and 3.6 on one transfer pair (see the benchmarks page). Any
+        accuracy at every k (by 3.1, 4.3 and 3.4 points at k = 1, 5, 10,
+        against ``None`` on the same pretrained encoders), up to 11.5 points
+        on one set, while losing about a point on another at k = 1 and 5 and
+        3.6 on one transfer pair at k = 5 (see the benchmarks page). Any
         unfitted scikit-learn classifier with ``predict_proba`` works
         too. ``None``: no teacher, fine-tuning on the labeled rows alone
         (faster).
