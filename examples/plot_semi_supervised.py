@@ -236,6 +236,6 @@ ax.figure.tight_layout()
 # on the derivative beats the network (a noisy Raman set: +6.8 points at 5
 # labels per class) and cost about 2 points on these FTIR spectra, where the
 # network alone does as well as the linear model; pretraining added up to
-# 1.7 points to the taught network.
+# 1.6 points to the taught network.
 print(f"\nTotal run time: {perf_counter() - t_start:.0f} s")
 plt.show()
