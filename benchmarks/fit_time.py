@@ -13,6 +13,7 @@ import argparse
 import platform
 import time
 
+import numpy as np
 import torch
 
 from sklearn_glsm import GLSMClassifier
@@ -43,7 +44,8 @@ def main(argv=None) -> None:
           f"{torch.get_num_threads()} torch threads, device {clf.device_}")
     print(f"fit of GLSMClassifier({args.set}) on {args.n_samples} x {args.n_features}: "
           f"{total:.0f} s (pretraining {pre:.0f} s for {len(clf.history_['pretrain'])} "
-          f"epochs, fine-tuning {fine:.0f} s for {len(clf.history_['finetune'])} epochs)")
+          f"epochs, fine-tuning {fine:.0f} s for {len(clf.history_['finetune'])} epochs "
+          f"on {int(np.sum(y_semi != -1))} labels and {clf.n_pseudo_labels_} pseudo-labels)")
     print(f"accuracy on all {args.n_samples} spectra: {clf.score(X, y):.3f}")
 
 

@@ -94,6 +94,12 @@ def _cell_order(cell: tuple) -> tuple:
     return (dataset, k is None, seed, method, -1 if k is None else k)
 
 
+def cache_path(cache_dir: Path, key: dict) -> Path:
+    """The file of the cached pretraining with ``key``."""
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return cache_dir / f"{digest}.joblib"
+
+
 def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     """``fit(*args, **kwargs)`` once per ``key``: its result and seconds, kept on disk.
 
@@ -101,8 +107,7 @@ def cached_pretraining(cache_dir: Path, key: dict, fit, *args, **kwargs):
     variant) fine-tunes the same encoder; the file lets an interrupted run
     resume without pretraining again.
     """
-    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    path = cache_dir / f"{digest}.joblib"
+    path = cache_path(cache_dir, key)
     if path.exists():
         return joblib.load(path)
     start = time.perf_counter()

@@ -233,8 +233,8 @@ ax.figure.tight_layout()
 # With a network this small and 10 pretraining epochs, the comparison above
 # is only indicative: see :doc:`/benchmarks` for results over several
 # splits with the full settings. There the teacher paid where a linear model
-# on the derivative beats the network (a noisy Raman set: +6.8 points at 5
-# labels per class) and cost about 2 points on these FTIR spectra, where the
+# on the derivative beats the network (a noisy Raman set: +7.5 points at 5
+# labels per class) and cost about a point on these FTIR spectra, where the
 # network alone does as well as the linear model; pretraining added up to
 # 1.6 points to the taught network.
 print(f"\nTotal run time: {perf_counter() - t_start:.0f} s")

@@ -14,6 +14,7 @@ import torch
 
 from benchmarks import (
     dev_sweep,
+    finetune_seconds,
     overlap,
     per_class,
     probe_derivative,
@@ -595,3 +596,22 @@ def test_overlap_counts_donors_copies_and_resampled_copies(synthetic):
                              y[30:], fine)
     counts = overlap.overlap(moved, target)
     assert counts["exact copies"] == 0 and counts["near-copies (r > 0.9999)"] == 10
+
+
+def test_finetune_seconds_tells_which_cached_pretraining_a_row_used(tmp_path, capsys):
+    """fit_seconds less the cache entry's seconds: the fine-tuning of a row that used the
+    entry; k = all, scratch and rows without an entry are left out."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for seed, seconds in [(0, 100.0), (1, 120.0)]:
+        joblib.dump({"seconds": seconds}, run.cache_path(cache, run.pretraining_key(
+            "d", seed, "GLSM", {})))
+    results = tmp_path / "r.csv"
+    results.write_text("dataset,k,seed,method,accuracy,fit_seconds\n"
+                       "d,5,0,GLSM,0.9,102.0\nd,5,1,GLSM no teacher,0.9,500.0\n"
+                       "d,all,0,GLSM,0.9,900.0\nd,5,0,scratch,0.9,3.0\nd,5,2,GLSM,0.9,50.0\n")
+    found = finetune_seconds.residuals(results, ["GLSM", "GLSM no teacher", "scratch"],
+                                       cache, {})
+    assert found == {("d", "GLSM"): [2.0], ("d", "GLSM no teacher"): [380.0]}
+    finetune_seconds.main([str(results), "--methods", "GLSM", "--cache", str(cache)])
+    assert "| r.csv | d | GLSM | 2.0, 2.0 s | 1 |" in capsys.readouterr().out
