@@ -107,7 +107,10 @@ def mean_table(path: Path, groups: tuple[str, ...], columns: dict[str, str]) -> 
     """Markdown table of the CSV ``path``: per group (the ``groups`` columns), the mean
     over its rows of each of ``columns`` (name: heading), and the row count."""
     with path.open() as f:
-        rows = list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    # Columns a probe added later are left out of tables of older CSVs.
+    columns = {c: h for c, h in columns.items() if c in reader.fieldnames}
     lines = ["| " + " | ".join([*groups, *columns.values(), "seeds"]) + " |",
              "|" + "---|" * (len(groups) + len(columns) + 1)]
     for group in dict.fromkeys(tuple(r[g] for g in groups) for r in rows):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sklearn_glsm import make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import dev_split, probe_parser, run_probe, variant_params
@@ -38,10 +39,11 @@ from .run import RESULTS
 # The teachers: LR on the network's own derivative channel, or the package's
 # soft vote over several windows (sklearn_glsm.make_derivative_teacher).
 TEACHERS = {"single": lambda params: derivative_teacher(*derivative_channel(params)),
-            "multiscale": lambda params: "derivative"}
+            "multiscale": lambda params: "derivative",
+            "native": lambda params: "derivative"}
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
-          "teacher", "student"]
+          "teacher", "student", "average"]
 
 
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
@@ -61,19 +63,36 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     X_held, truth = split["X"][held], split["truth"][held]
     glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
     glsm.fit(X_fit, y_fit)
-    student = glsm_method("GLSM", split["data"], seed, split["pretrained"],
-                          **{**params, "teacher": TEACHERS[teacher](params)},
-                          teacher_fraction=fraction)
-    student.fit(X_fit[kept], y_fit[kept])
-    grid, teacher = student[0], student[-1].teacher_
-    # Which rows the teacher labeled, and how well: the classifier's own rule.
     candidates = kept[y_fit[kept] == UNLABELED]
-    proba = teacher.predict_proba(grid.transform(X_fit[candidates]))
+    native = teacher == "native"
+    if native:
+        # The vote at the spectra's own resolution (not the networks' grid);
+        # its pseudo-labels join the labels of a student without a teacher:
+        # the classifier's own rule (most_confident), outside it.
+        grid, teacher = (lambda X: X), make_derivative_teacher()
+        labeled = kept[y_fit[kept] != UNLABELED]
+        teacher.fit(X_fit[labeled], y_fit[labeled].astype(str))
+    else:
+        student = glsm_method("GLSM", split["data"], seed, split["pretrained"],
+                              **{**params, "teacher": TEACHERS[teacher](params)},
+                              teacher_fraction=fraction)
+        student.fit(X_fit[kept], y_fit[kept])
+        grid, teacher = student[0].transform, student[-1].teacher_
+    # Which rows the teacher labeled, and how well: the classifier's own rule.
+    proba = teacher.predict_proba(grid(X_fit[candidates]))
     taught = most_confident(proba, fraction)
     rows, pseudo = candidates[taught], teacher.classes_[proba[taught].argmax(axis=1)]
+    if native:
+        y_taught = y_fit.copy()
+        y_taught[rows] = pseudo
+        student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
+        student.fit(X_fit[kept], y_taught[kept])
+        student[-1].n_pseudo_labels_ = len(rows)
     known = rows < len(split["X"])  # training rows; the pool's labels are unknown
+    both = (student.predict_proba(X_held) + teacher.predict_proba(grid(X_held))) / 2
     scores = {"glsm": glsm.predict(X_held), "student": student.predict(X_held),
-              "teacher": teacher.predict(grid.transform(X_held))}
+              "teacher": teacher.predict(grid(X_held)), "average": teacher.classes_[
+                  both.argmax(axis=1)]}
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "fraction": fraction,
             "n_pseudo": student[-1].n_pseudo_labels_,
             "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}",
@@ -81,7 +100,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
 
 
 COLUMNS = {"n_pseudo": "pseudo-labels", "pseudo_accuracy": "their accuracy", "glsm": "GLSM",
-           "teacher": "teacher", "student": "student"}
+           "teacher": "teacher", "student": "student", "average": "average"}
 
 
 def main(argv=None) -> None:

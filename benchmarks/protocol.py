@@ -226,6 +226,8 @@ TRANSFER_METHODS = {
     "GLSM transfer local-only": {"global_weight": 0.0, "teacher": None},
     "scratch": {"pretrain_epochs": 0},
     "scratch no teacher": {"pretrain_epochs": 0, "teacher": None},
+    # The teacher on the target's spectra as measured, the network on the pair's axis.
+    "GLSM transfer full-resolution teacher": {"network_input": "axis"},
 }
 
 
@@ -243,6 +245,8 @@ def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
     else:
         params["pretrained"] = source_model
     resample = WavenumberResampler(wavenumbers=target.wavenumbers, target=axis)
+    if params.get("network_input") == "axis":
+        return GLSMClassifier(random_state=seed, **{**params, "network_input": resample})
     return make_pipeline(resample, GLSMClassifier(random_state=seed, **params))
 
 
@@ -313,6 +317,9 @@ GLSM_METHODS = {
     # A single-window teacher: logistic regression on the 11-point derivative
     # (docs/benchmarks.md, "Self-training from a linear teacher").
     "GLSM teacher": {"teacher": derivative_teacher()},
+    # The default teacher on the spectra at their own resolution, the network on
+    # the grid (network_input; docs/benchmarks.md, "The teacher at full resolution").
+    "GLSM full-resolution teacher": {"network_input": "grid"},
 }
 
 
@@ -390,7 +397,8 @@ def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
 
 
 def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **overrides) -> object:
-    """A GLSM variant on the data set's grid, in a Pipeline with the resampler.
+    """A GLSM variant on the data set's grid, in a Pipeline with the resampler
+    (or, with ``network_input="grid"``, resampling for the network alone).
 
     With ``pretrained`` (from :func:`pretrain_method`) the classifier
     fine-tunes a copy of that encoder instead of pretraining anew.
@@ -399,6 +407,10 @@ def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **override
     params = {**overrides, **GLSM_METHODS[name]}
     if pretrained is not None:
         params["pretrained"] = pretrained
+    if params.get("network_input") == "grid":
+        # The classifier gets the spectra as measured and resamples them for the
+        # network alone: the network's input is the pipeline's, bit for bit.
+        params["network_input"] = to_grid(data)
+        return GLSMClassifier(random_state=seed, device="auto", **params)
     clf = GLSMClassifier(random_state=seed, device="auto", **params)
-    resample = to_grid(data)
-    return make_pipeline(resample, clf)
+    return make_pipeline(to_grid(data), clf)

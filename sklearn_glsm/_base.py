@@ -208,10 +208,6 @@ def epoch_history(net) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
 
 
-# Parameters added after the first release, with the value that reproduces
-# the estimators from before them (see GLSMBase.__setstate__).
-_ADDED_PARAMS = {"global_objective": "contrastive"}
-
 
 class GLSMBase(BaseEstimator):
     """Parameters, pretraining and batched inference shared by the estimators.
@@ -219,6 +215,10 @@ class GLSMBase(BaseEstimator):
     Not for direct use: see :class:`GLSMTransformer` and
     :class:`GLSMClassifier`.
     """
+
+    # Parameters added after the first release, with the value that reproduces
+    # the estimators from before them (see __setstate__).
+    _added_params: dict = {"global_objective": "contrastive"}
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -322,7 +322,7 @@ class GLSMBase(BaseEstimator):
         version_warning(type(self).__name__, state.pop("_sklearn_glsm_version", None), __version__)
         # A parameter added since the pickle was written takes the value that
         # behaves as that release did, so get_params and clone keep working.
-        for name, value in _ADDED_PARAMS.items():
+        for name, value in self._added_params.items():
             state.setdefault(name, value)
         super().__setstate__(state)
 

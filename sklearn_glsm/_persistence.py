@@ -264,8 +264,13 @@ def _rebuild_net(estimator, state_dict: dict):
             # A pretrained transformer's architecture overrides the classifier's.
             source = estimator.pretrained if estimator.pretrained is not None else estimator
             encoder = SpectrumEncoder(**source._architecture())
+            # The linear path's width gives the network's input length, which
+            # differs from n_features_in_ behind a network_input.
+            skip = state_dict.get("linear.weight")
+            n_points = None if skip is None else skip.shape[1] // (1 + (encoder.derivative > 0))
             net = estimator._finetune_net(
-                encoder, source.normalize, len(estimator.classes_), estimator.batch_size, device
+                encoder, source.normalize, len(estimator.classes_), estimator.batch_size, device,
+                n_points=n_points,
             ).initialize()
     try:
         net.module_.load_state_dict(state_dict)

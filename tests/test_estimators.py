@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.exceptions import DeviceWarning
 
 from sklearn_glsm import GLSMClassifier, GLSMTransformer, make_derivative_teacher
+from sklearn_glsm._classifier import most_confident
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
@@ -517,6 +518,54 @@ def test_teacher_with_other_classes_raises(data):
     X, _, y_semi, _ = data
     with pytest.raises(ValueError, match="teacher's classes"):
         fast(GLSMClassifier, teacher=Renamer(), finetune_epochs=1).fit(X, y_semi)
+
+
+def test_network_input_feeds_the_network_and_leaves_the_teacher_the_spectra(data):
+    """With ``network_input`` the network trains and predicts on the transformed spectra
+    (the same fit as a pipeline with that transformer in front, teacher aside), while
+    the teacher is fitted on the spectra as given."""
+    X, _, y_semi, wavenumbers = data
+    coarse = wavenumbers[::2]
+    resample = WavenumberResampler(wavenumbers=wavenumbers, target=coarse)
+    clf = fast(GLSMClassifier, network_input=resample, finetune_epochs=2).fit(X, y_semi)
+    assert clf.n_features_in_ == N_FEATURES
+    assert clf.net_.module_.linear is None
+    assert clf.network_input_ is not resample and check_is_fitted(clf.network_input_) is None
+    assert clf.teacher_.n_features_in_ == N_FEATURES  # the teacher saw full resolution
+    # The network is that of a pipeline whose classifier gets the coarse spectra and
+    # the teacher's pseudo-labels as labels.
+    y_taught = y_semi.copy()
+    proba = clf.teacher_.predict_proba(X[y_semi == -1])
+    rows = np.flatnonzero(y_semi == -1)[most_confident(proba, 0.5)]
+    y_taught[rows] = clf.teacher_.classes_[clf.teacher_.predict_proba(X[rows]).argmax(1)]
+    pipe = make_pipeline(resample, fast(GLSMClassifier, teacher=None, finetune_epochs=2))
+    pipe.fit(X, y_taught)
+    np.testing.assert_allclose(clf.predict_proba(X), pipe.predict_proba(X), atol=1e-6)
+    # The linear path is as long as the network's input.
+    skip = fast(GLSMClassifier, network_input=resample, linear_skip=True, teacher=None,
+                finetune_epochs=1).fit(X, y_semi)
+    assert skip.net_.module_.linear.in_features == 2 * len(coarse)
+    assert skip.predict(X).shape == (N_SAMPLES,)
+    # Without it again, a refit drops the fitted transformer.
+    skip.set_params(network_input=None).fit(X, y_semi)
+    assert not hasattr(skip, "network_input_")
+
+
+def test_network_input_errors(data, transformer):
+    """A transformer that drops rows is refused; with ``pretrained``, the error names
+    network_input when its output does not fit the encoder's axis."""
+    X, _, y_semi, wavenumbers = data
+
+    class DropRow(WavenumberResampler):
+        def transform(self, X):
+            return super().transform(X)[1:]
+
+    with pytest.raises(ValueError, match="one row per spectrum"):
+        fast(GLSMClassifier, network_input=DropRow(wavenumbers=wavenumbers),
+             teacher=None).fit(X, y_semi)
+    coarse = WavenumberResampler(wavenumbers=wavenumbers, target=wavenumbers[::2])
+    with pytest.raises(ValueError, match="network_input gives 64 points"):
+        fast(GLSMClassifier, pretrained=transformer, network_input=coarse).fit(X, y_semi)
 
 
 def test_projection_head_is_pretraining_only(data):

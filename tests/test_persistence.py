@@ -303,6 +303,32 @@ def test_save_load_with_the_derivative_teacher(data, tmp_path):
     assert loaded.n_pseudo_labels_ == clf.n_pseudo_labels_ > 0
 
 
+def test_save_load_with_a_network_input(data, tmp_path):
+    """A classifier with a network_input (and the linear path, whose width is the
+    network's input length) is stored and predicts the same once loaded."""
+    X, y, wavenumbers = data
+    y_semi = np.where(np.arange(len(y)) < 20, y, -1)
+    resample = WavenumberResampler(wavenumbers=wavenumbers, target=wavenumbers[::2])
+    clf = fast(GLSMClassifier, network_input=resample, linear_skip=True,
+               finetune_epochs=2).fit(X, y_semi)
+    save_model(clf, tmp_path / "model.glsm")
+    loaded = load_model(tmp_path / "model.glsm")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert isinstance(loaded.network_input_, WavenumberResampler)
+
+
+def test_pickle_from_before_network_input_loads(models, data):
+    """A classifier pickled before ``network_input`` existed gets None, which behaves
+    as it did."""
+    classifier = models["classifier-linear-skip"][0]
+    state = classifier.__getstate__()
+    del state["network_input"]
+    old = GLSMClassifier.__new__(GLSMClassifier)
+    old.__setstate__(state)
+    assert clone(old).network_input is None
+    np.testing.assert_array_equal(old.predict_proba(data[0]), classifier.predict_proba(data[0]))
+
+
 # -- reproducibility -------------------------------------------------------------------
 
 
