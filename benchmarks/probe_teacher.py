@@ -1,14 +1,17 @@
-"""Teachers for self-training, compared on the development set (no network).
+"""Teachers for self-training, alone (no network), on the development or test part.
 
 ``GLSMClassifier``'s student mostly learns to agree with its teacher
 (``probe_selftrain``: within about a point of it on two sets of three), so a
 better teacher is the most direct lever on the default fit. This probe
 compares teachers alone, in seconds rather than hours: each is fitted on the
 k labeled training spectra per class (and, if it is transductive, on the
-unlabeled ones too: half of the development rows and the data set's pool),
-then scored on the other half of the development rows, which no teacher sees
-(the split of ``probe_selftrain``). Spectra are on the networks' grid, as the
-classifier's teacher sees them. The test part is never touched.
+unlabeled ones too: the data set's pool and the development rows it is not
+scored on), then scored on the held-out half of the development rows (the
+split of ``probe_selftrain``; ``--part dev``, where choices are made) or on
+the protocol's test part (``--part test``, to report). ``--resolution grid``
+puts the spectra on the networks' grid first, as the benchmark's pipeline
+does for the classifier and so for its teacher; ``native`` keeps them as
+measured (what the teacher sees with ``GLSMClassifier(network_input=...)``).
 
 Teachers:
 
@@ -17,12 +20,17 @@ Teachers:
 * ``vote self-trained <r>``: the vote refitted ``r`` times on the labels and
   its own most confident pseudo-labels of the unlabeled spectra (a share
   ``teacher_fraction * i / r`` of each predicted class in round ``i``).
+* ``spreading w<w>``: label spreading (kNN graph, 10 neighbours) on a PCA
+  (20 components, fitted on every spectrum it sees) of the SNV'd
+  ``w``-point first derivative; ``vote + spreading w11`` averages the two.
 
 ``confident`` is the teacher's accuracy on the most confident half per
-predicted class of the held-out rows (what the student would be taught),
+predicted class of the scored rows (what the student would be taught),
 ``accuracy`` on all of them.
 
 python -m benchmarks.probe_teacher --k 1 5 10
+python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --resolution native
+python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --part test --resolution native
 python -m benchmarks.probe_teacher --report
 """
 
@@ -44,7 +52,8 @@ from .dev_sweep import append_missing
 from .protocol import UNLABELED, label_draw, load, to_grid, unlabeled_pool
 from .run import RESULTS, SEMI_DATASETS
 
-FIELDS = ["dataset", "k", "seed", "teacher", "accuracy", "confident"]
+FIELDS = ["dataset", "k", "seed", "teacher", "part", "resolution", "accuracy", "confident"]
+KEYS = ("dataset", "k", "seed", "teacher", "part", "resolution")
 
 
 def self_trained(base, X_lab, y_lab, X_unl, rounds: int, fraction: float = 0.5):
@@ -111,51 +120,71 @@ TEACHERS = {
 }
 
 
-def cells(name: str, k: int, seeds: list[int], teachers: list[str]):
-    """(key, make_row) pairs for :func:`~benchmarks.dev_sweep.append_missing`."""
+def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = "dev",
+          resolution: str = "grid"):
+    """(key, make_row) pairs for :func:`~benchmarks.dev_sweep.append_missing`.
+
+    ``part="dev"`` scores the held-out half of the development rows (the
+    other half and the pool are the unlabeled spectra a transductive teacher
+    sees); ``"test"`` the protocol's test part (every development row and
+    the pool are then unlabeled). ``resolution="grid"`` puts the spectra on
+    the networks' grid first, as the benchmark's pipeline does; ``"native"``
+    keeps them as measured.
+    """
     data = None
     for seed in seeds:
         for teacher in teachers:
             def make_row(seed=seed, teacher=teacher):
                 nonlocal data
                 data = data or load(name)
-                train, _, y_semi = label_draw(data, seed, k)
-                grid = to_grid(data)
-                X = grid.fit_transform(data.X[train])
+                train, test, y_semi = label_draw(data, seed, k)
+                grid = to_grid(data).fit(data.X[train])
+                prep = grid.transform if resolution == "grid" else (lambda X: X)
+                X = prep(data.X[train])
                 truth = data.y[train].astype(str)
                 dev = np.flatnonzero(y_semi == UNLABELED)
-                held = np.random.default_rng(seed).permutation(dev)[: len(dev) // 2]
-                seen = np.setdiff1d(dev, held)
-                X_unl = X[seen]
+                if part == "dev":
+                    held = np.random.default_rng(seed).permutation(dev)[: len(dev) // 2]
+                    X_eval, y_eval = X[held], truth[held]
+                    X_unl = X[np.setdiff1d(dev, held)]
+                else:
+                    X_eval, y_eval = prep(data.X[test]), data.y[test].astype(str)
+                    X_unl = X[dev]
                 pool = unlabeled_pool(data)
                 if pool is not None:
-                    X_unl = np.concatenate([X_unl, grid.transform(pool)])
+                    X_unl = np.concatenate([X_unl, prep(pool)])
                 labeled = y_semi != UNLABELED
                 model = TEACHERS[teacher](X[labeled], y_semi[labeled].astype(str), X_unl)
-                proba = model.predict_proba(X[held])
+                proba = model.predict_proba(X_eval)
                 pred = model.classes_[proba.argmax(axis=1)]
                 conf = most_confident(proba, 0.5)
                 return {"dataset": name, "k": k, "seed": seed, "teacher": teacher,
-                        "accuracy": f"{np.mean(pred == truth[held]):.4f}",
-                        "confident": f"{np.mean(pred[conf] == truth[held][conf]):.4f}"}
-            yield (name, k, seed, teacher), make_row
+                        "part": part, "resolution": resolution,
+                        "accuracy": f"{np.mean(pred == y_eval):.4f}",
+                        "confident": f"{np.mean(pred[conf] == y_eval[conf]):.4f}"}
+            yield (name, k, seed, teacher, part, resolution), make_row
 
 
 def table(path: Path) -> str:
-    """Mean accuracy (and on the confident half) per k, teacher and data set."""
+    """Mean accuracy (and on the confident half) per part, resolution, k, teacher
+    and data set."""
     with path.open() as f:
         rows = list(csv.DictReader(f))
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    lines = ["| k | teacher | " + " | ".join(datasets) + " |",
-             "|---|---|" + "---|" * len(datasets)]
-    for k, teacher in sorted(dict.fromkeys((r["k"], r["teacher"]) for r in rows),
-                             key=lambda key: (int(key[0]), list(TEACHERS).index(key[1]))):
+    groups = sorted(dict.fromkeys((r["part"], r["resolution"], r["k"], r["teacher"])
+                                  for r in rows),
+                    key=lambda g: (g[0], g[1], int(g[2]), list(TEACHERS).index(g[3])))
+    lines = ["| part | resolution | k | teacher | " + " | ".join(datasets) + " |",
+             "|---|---|---|---|" + "---|" * len(datasets)]
+    for group in groups:
         cols = []
         for d in datasets:
-            sel = [r for r in rows if (r["k"], r["teacher"], r["dataset"]) == (k, teacher, d)]
+            sel = [r for r in rows
+                   if (r["part"], r["resolution"], r["k"], r["teacher"], r["dataset"])
+                   == (*group, d)]
             cols.append(f"{np.mean([float(r['accuracy']) for r in sel]):.3f} "
                         f"({np.mean([float(r['confident']) for r in sel]):.3f})" if sel else "")
-        lines.append(f"| {k} | {teacher} | " + " | ".join(cols) + " |")
+        lines.append("| " + " | ".join(group) + " | " + " | ".join(cols) + " |")
     return "\n".join(lines)
 
 
@@ -166,14 +195,18 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--k", nargs="+", type=int, default=[5])
     p.add_argument("--teachers", nargs="+", choices=list(TEACHERS), default=list(TEACHERS))
+    p.add_argument("--part", choices=["dev", "test"], default="dev")
+    p.add_argument("--resolution", choices=["grid", "native"], default="grid",
+                   help="the networks' grid, or the spectra as measured")
     p.add_argument("--out", type=Path, default=RESULTS / "probe_teacher.csv")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
     if not args.report:
         for name in args.datasets:
             for k in args.k:
-                append_missing(args.out, FIELDS, ("dataset", "k", "seed", "teacher"),
-                               cells(name, k, args.seeds, args.teachers))
+                append_missing(args.out, FIELDS, KEYS,
+                               cells(name, k, args.seeds, args.teachers, args.part,
+                                     args.resolution))
     print(table(args.out))
 
 

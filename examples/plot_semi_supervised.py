@@ -66,6 +66,7 @@ if path is not None:
     source = "ATR-FTIR, six polymers (Villegas-Camacho et al. 2024)"
 else:
     X, y, wavenumbers = make_spectra(n_samples=1500, n_features=600, n_classes=6, random_state=0)
+    X_raw, wavenumbers_raw = X, wavenumbers
     intensity = "Intensity (a.u.)"
     source = "synthetic spectra (make_spectra)"
 print(f"{source}: {X.shape[0]} spectra x {X.shape[1]} points, classes {np.unique(y)}")
@@ -98,9 +99,8 @@ from sklearn.model_selection import train_test_split
 
 from sklearn_glsm.datasets import hide_labels
 
-X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size=0.3, stratify=y, random_state=0
-)
+train, test = train_test_split(np.arange(len(y)), test_size=0.3, stratify=y, random_state=0)
+X_train, X_test, y_train, y_test = X[train], X[test], y[train], y[test]
 k = 5
 y_semi = hide_labels(y_train, k, random_state=0)
 labeled = np.flatnonzero(y_semi != -1)
@@ -190,6 +190,24 @@ alone = GLSMClassifier(pretrained=transformer, finetune_epochs=100, teacher=None
 alone.fit(X_train, y_semi)
 print(f"GLSMClassifier(teacher=None) fine-tuned in {perf_counter() - tic:.0f} s")
 scores["GLSM, teacher=None"] = alone.score(X_test, y_test)
+
+# %%
+# The teacher at full resolution
+# ------------------------------
+# The spectra were resampled onto a 4 cm⁻¹ axis for the network's speed, and
+# the teacher saw them that way too. ``network_input`` moves the resampling
+# inside the classifier: it is given the spectra as measured (3736 points),
+# the teacher fits on those, and only the network gets the resampled ones
+# (exactly the input it had above, so the same pretrained encoder fits). The
+# hard pair here, HDPE and LDPE, differs in narrow bands that the teacher
+# resolves better at full resolution. (On the synthetic fallback the two
+# axes are the same, so this fit repeats the one above.)
+to_network = WavenumberResampler(wavenumbers=wavenumbers_raw, target=wavenumbers)
+full = GLSMClassifier(pretrained=transformer, finetune_epochs=100, network_input=to_network,
+                      **small_network)
+full.fit(X_raw[train], y_semi)
+scores["GLSM, teacher at full resolution"] = full.score(X_raw[test], y_test)
+scores["  that teacher alone"] = full.teacher_.score(X_raw[test], y_test)
 
 # %%
 # The same network and fine-tuning without pretraining
