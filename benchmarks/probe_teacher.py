@@ -88,7 +88,11 @@ class Spreading:
         return self
 
     def predict_proba(self, X):
-        return self.model_.predict_proba(self.prep_.transform(X))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proba = self.model_.predict_proba(self.prep_.transform(X))
+        # A spectrum whose neighbours carry no label mass gets 0/0: no opinion.
+        proba[~np.isfinite(proba).all(axis=1)] = 1.0 / len(self.classes_)
+        return proba
 
 
 def vote_and(other, weight: float = 0.5):
