@@ -20,13 +20,16 @@ from benchmarks import (
     probe_derivative,
     probe_ensemble,
     probe_selftrain,
+    probe_teacher,
     protocol,
     report,
     run,
     thread_repro,
 )
+from sklearn_glsm import GLSMClassifier, make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
 from sklearn_glsm.datasets import make_spectra
+from sklearn_glsm.preprocessing import WavenumberResampler
 
 TINY = {"n_components": 4, "width": 4, "depth": 2, "pretrain_epochs": 1,
         "finetune_epochs": 2, "batch_size": 16}
@@ -323,6 +326,79 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
                           "--cache", str(tmp_path / "cache")])
     (other,) = _rows(multi)
     assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
+
+
+def test_probe_selftrain_native_teacher_and_average(synthetic, monkeypatch, tmp_path,
+                                                     capsys):
+    """The native teacher's row holds the averaged prediction too, and shares the
+    "GLSM" fit with the other teachers; an older CSV without that column still
+    prints its table."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
+              "--cache", str(tmp_path / "cache")]
+    native, multi = tmp_path / "native.csv", tmp_path / "multi.csv"
+    probe_selftrain.main([*common, "--teacher", "native", "--out", str(native)])
+    probe_selftrain.main([*common, "--teacher", "multiscale", "--out", str(multi)])
+    (row,), (other,) = _rows(native), _rows(multi)
+    assert row["glsm"] == other["glsm"] and int(row["n_pseudo"]) > 0
+    assert 0.0 <= float(row["average"]) <= 1.0
+    old = tmp_path / "old.csv"
+    fields = [f for f in probe_selftrain.FIELDS if f != "average"]
+    with old.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n",
+                                extrasaction="ignore")
+        writer.writeheader()
+        writer.writerow(row)
+    capsys.readouterr()
+    probe_selftrain.main(["--report", "--out", str(old)])
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "student" in header and "average" not in header
+
+
+def test_probe_teacher_parts_and_resolutions(synthetic, monkeypatch, tmp_path, capsys):
+    """One row per (teacher, part, resolution); the test part at the grid is the vote
+    fitted on the labeled spectra and scored on the test part; a rerun adds nothing."""
+    monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
+    out = tmp_path / "teacher.csv"
+    base = ["--datasets", "synthetic", "--seeds", "0", "--k", "3", "--out", str(out)]
+    probe_teacher.main(base)
+    for part in ("dev", "test"):
+        for resolution in ("grid", "native"):
+            probe_teacher.main([*base, "--teachers", "vote", "--part", part,
+                                "--resolution", resolution])
+    rows = _rows(out)
+    assert len(rows) == len(probe_teacher.TEACHERS) + 3
+    assert all(0.0 <= float(r[c]) <= 1.0 for r in rows for c in ("accuracy", "confident"))
+    train, test, y_semi = protocol.label_draw(synthetic, 0, 3)
+    labeled = y_semi != protocol.UNLABELED
+    grid = protocol.to_grid(synthetic).fit(synthetic.X[train])
+    vote = make_derivative_teacher().fit(grid.transform(synthetic.X[train][labeled]),
+                                         y_semi[labeled])
+    expected = np.mean(vote.predict(grid.transform(synthetic.X[test])) == synthetic.y[test])
+    got = next(r for r in rows if (r["teacher"], r["part"], r["resolution"])
+               == ("vote", "test", "grid"))
+    assert float(got["accuracy"]) == pytest.approx(expected, abs=1e-4)
+    assert "| test | native | 3 | vote |" in capsys.readouterr().out
+
+
+def test_full_resolution_methods_resample_for_the_network_alone(synthetic):
+    """The full-resolution teacher methods hand the resampler to the classifier as
+    network_input and pretrain as GLSM (the same cache entry)."""
+    clf = protocol.glsm_method("GLSM full-resolution teacher", synthetic, 0)
+    assert isinstance(clf, GLSMClassifier)
+    assert isinstance(clf.network_input, WavenumberResampler)
+    np.testing.assert_array_equal(clf.network_input.target, protocol.grid(synthetic))
+    assert protocol.pretraining_of("GLSM full-resolution teacher") == "GLSM"
+    key = run.pretraining_key("synthetic", 0, "GLSM full-resolution teacher", {})
+    assert key == run.pretraining_key("synthetic", 0, "GLSM", {})
+    axis = protocol.grid(synthetic)[::2]
+    transfer = protocol.transfer_method("GLSM transfer full-resolution teacher", synthetic,
+                                        axis, 0)
+    assert isinstance(transfer, GLSMClassifier)
+    np.testing.assert_array_equal(transfer.network_input.target, axis)
+    assert (protocol.pretraining_of("GLSM transfer full-resolution teacher",
+                                    protocol.TRANSFER_METHODS) == "GLSM transfer")
 
 
 def test_per_class_table_counts_recall_per_class():
