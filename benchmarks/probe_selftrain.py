@@ -87,14 +87,13 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
         y_taught[rows] = pseudo
         student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
         student.fit(X_fit[kept], y_taught[kept])
-        student[-1].n_pseudo_labels_ = len(rows)
     known = rows < len(split["X"])  # training rows; the pool's labels are unknown
     both = (student.predict_proba(X_held) + teacher.predict_proba(grid(X_held))) / 2
     scores = {"glsm": glsm.predict(X_held), "student": student.predict(X_held),
               "teacher": teacher.predict(grid(X_held)), "average": teacher.classes_[
                   both.argmax(axis=1)]}
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "fraction": fraction,
-            "n_pseudo": student[-1].n_pseudo_labels_,
+            "n_pseudo": len(rows) if native else student[-1].n_pseudo_labels_,
             "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}",
             **{key: f"{np.mean(pred == truth):.4f}" for key, pred in scores.items()}}
 

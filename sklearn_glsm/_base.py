@@ -208,7 +208,6 @@ def epoch_history(net) -> list[dict]:
     return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
 
 
-
 class GLSMBase(BaseEstimator):
     """Parameters, pretraining and batched inference shared by the estimators.
 

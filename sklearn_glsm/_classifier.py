@@ -593,7 +593,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        if self.network_input is not None:
+        if hasattr(self, "network_input_"):  # what fit used, whatever set_params did since
             X = self._network_X(X, self.network_input_)
         module = self.net_.module_
         proba = self._map_batches(self.net_, lambda xb: torch.softmax(module(xb), 1), X)
