@@ -19,6 +19,7 @@ from benchmarks import (
     per_class,
     probe_derivative,
     probe_ensemble,
+    probe_native_network,
     probe_selftrain,
     probe_teacher,
     protocol,
@@ -399,6 +400,30 @@ def test_full_resolution_methods_resample_for_the_network_alone(synthetic):
     np.testing.assert_array_equal(transfer.network_input.target, axis)
     assert (protocol.pretraining_of("GLSM transfer full-resolution teacher",
                                     protocol.TRANSFER_METHODS) == "GLSM transfer")
+
+
+def test_probe_native_network_fits_the_spectra_as_measured(synthetic, monkeypatch, tmp_path,
+                                                          capsys):
+    """One row per seed, from a classifier fitted on the spectra's own axis; a rerun adds
+    nothing."""
+    seen = []
+
+    class Recording(GLSMClassifier):
+        def fit(self, X, y):
+            seen.append(X.shape[1])
+            return super().fit(X, y)
+
+    monkeypatch.setattr(probe_native_network, "load", lambda name: synthetic)
+    monkeypatch.setattr(probe_native_network, "GLSMClassifier",
+                        lambda **kw: Recording(**{**TINY, **kw}))
+    out = tmp_path / "native.csv"
+    args = ["--datasets", "synthetic", "--k", "3", "--seeds", "0", "1", "--out", str(out)]
+    probe_native_network.main(args)
+    probe_native_network.main(args)
+    rows = _rows(out)
+    assert [r["seed"] for r in rows] == ["0", "1"] and seen == [synthetic.X.shape[1]] * 2
+    assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
+    assert "| synthetic | 3 | 120 |" in capsys.readouterr().out
 
 
 def test_per_class_table_counts_recall_per_class():
