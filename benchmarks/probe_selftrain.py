@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_glsm import make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import dev_split, probe_parser, run_probe, variant_params
@@ -65,35 +64,27 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     glsm.fit(X_fit, y_fit)
     candidates = kept[y_fit[kept] == UNLABELED]
     native = teacher == "native"
-    if native:
-        # The vote at the spectra's own resolution (not the networks' grid);
-        # its pseudo-labels join the labels of a student without a teacher:
-        # the classifier's own rule (most_confident), outside it.
-        grid, teacher = (lambda X: X), make_derivative_teacher()
-        labeled = kept[y_fit[kept] != UNLABELED]
-        teacher.fit(X_fit[labeled], y_fit[labeled].astype(str))
-    else:
-        student = glsm_method("GLSM", split["data"], seed, split["pretrained"],
-                              **{**params, "teacher": TEACHERS[teacher](params)},
-                              teacher_fraction=fraction)
-        student.fit(X_fit[kept], y_fit[kept])
-        grid, teacher = student[0].transform, student[-1].teacher_
+    # "native": the package's full-resolution route (network_input), which gets
+    # the spectra as measured; the others sit behind the grid's resampler.
+    method = "GLSM full-resolution teacher" if native else "GLSM"
+    student = glsm_method(method, split["data"], seed, split["pretrained"],
+                          **{**params, "teacher": TEACHERS[teacher](params)},
+                          teacher_fraction=fraction)
+    student.fit(X_fit[kept], y_fit[kept])
+    clf = student if native else student[-1]
+    grid = (lambda X: X) if native else student[0].transform
+    teacher = clf.teacher_
     # Which rows the teacher labeled, and how well: the classifier's own rule.
     proba = teacher.predict_proba(grid(X_fit[candidates]))
     taught = most_confident(proba, fraction)
     rows, pseudo = candidates[taught], teacher.classes_[proba[taught].argmax(axis=1)]
-    if native:
-        y_taught = y_fit.copy()
-        y_taught[rows] = pseudo
-        student = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
-        student.fit(X_fit[kept], y_taught[kept])
     known = rows < len(split["X"])  # training rows; the pool's labels are unknown
     both = (student.predict_proba(X_held) + teacher.predict_proba(grid(X_held))) / 2
     scores = {"glsm": glsm.predict(X_held), "student": student.predict(X_held),
               "teacher": teacher.predict(grid(X_held)), "average": teacher.classes_[
                   both.argmax(axis=1)]}
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "fraction": fraction,
-            "n_pseudo": len(rows) if native else student[-1].n_pseudo_labels_,
+            "n_pseudo": clf.n_pseudo_labels_,
             "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}",
             **{key: f"{np.mean(pred == truth):.4f}" for key, pred in scores.items()}}
 
