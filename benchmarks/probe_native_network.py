@@ -9,7 +9,9 @@ whether the network itself gains from the full resolution:
 training part as measured (with the data set's pool), pretraining included
 (about four times the grid's compute), scored on the protocol's test part.
 It is not cached; each row is one (data set, k, seed) with its fit time.
-Rows already in ``--out`` are skipped.
+Rows already in ``--out`` are skipped. The table sets them beside the
+benchmark's "GLSM" and "GLSM full-resolution teacher" cells of the same
+splits (accuracy and fit seconds, those counting their cached pretraining).
 
 python -m benchmarks.probe_native_network --datasets ftir_villegas_c4 --k 5 --seeds 0 1 2 3 4
 """
@@ -48,19 +50,39 @@ def cell(name: str, k: int, seed: int) -> dict:
             "accuracy": f"{accuracy:.4f}", "fit_seconds": f"{seconds:.1f}"}
 
 
-def table(path: Path) -> str:
-    """Mean accuracy and fit time per data set and k, with the seeds measured."""
+# The benchmark's cells this probe is read against: the default behind the grid's
+# resampler, and the network on the grid taught at full resolution.
+COMPARED = ("GLSM", "GLSM full-resolution teacher")
+
+
+def table(path: Path, benchmark: Path = RESULTS / "semi_supervised.csv") -> str:
+    """Per (data set, k, seed): accuracy and fit seconds of the network at full
+    resolution beside the benchmark's :data:`COMPARED` cells of the same split
+    (blank where ``benchmark`` lacks them), then their means."""
     with path.open() as f:
         rows = list(csv.DictReader(f))
-    lines = ["| data set | k | points | accuracy | fit seconds | seeds |",
-             "|---|---|---|---|---|---|"]
+    cells = {}
+    if benchmark.exists():
+        with benchmark.open() as f:
+            cells = {(r["dataset"], r["k"], r["seed"], r["method"]): r
+                     for r in csv.DictReader(f) if r["method"] in COMPARED}
+    heads = ["full resolution", *COMPARED]
+    lines = ["| data set | k | points | seed | "
+             + " | ".join(f"{h} (accuracy, s)" for h in heads) + " |",
+             "|---|---|---|---|" + "---|" * len(heads)]
     for group in dict.fromkeys((r["dataset"], r["k"]) for r in rows):
         sel = [r for r in rows if (r["dataset"], r["k"]) == group]
-        acc = np.mean([float(r["accuracy"]) for r in sel])
-        sec = np.mean([float(r["fit_seconds"]) for r in sel])
-        seeds = ", ".join(r["seed"] for r in sel)
-        lines.append(f"| {group[0]} | {group[1]} | {sel[0]['n_points']} | {acc:.3f} | "
-                     f"{sec:.0f} | {seeds} |")
+        found = [sel] + [[cells.get((*group, r["seed"], m)) for r in sel] for m in COMPARED]
+        for i, r in enumerate(sel):
+            cols = [f"{c[i]['accuracy']}, {float(c[i]['fit_seconds']):.0f}" if c[i] else ""
+                    for c in found]
+            lines.append(f"| {group[0]} | {group[1]} | {r['n_points']} | {r['seed']} | "
+                         + " | ".join(cols) + " |")
+        means = [f"{np.mean([float(x['accuracy']) for x in c]):.3f}, "
+                 f"{np.mean([float(x['fit_seconds']) for x in c]):.0f}"
+                 if all(c) else "" for c in found]
+        lines.append(f"| {group[0]} | {group[1]} | {sel[0]['n_points']} | mean | "
+                     + " | ".join(means) + " |")
     return "\n".join(lines)
 
 

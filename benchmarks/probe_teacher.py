@@ -37,19 +37,20 @@ python -m benchmarks.probe_teacher --report
 from __future__ import annotations
 
 import argparse
-import csv
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
+from sklearn.semi_supervised import LabelSpreading
 
 from sklearn_glsm import make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
 
-from .dev_sweep import append_missing
-from .protocol import UNLABELED, label_draw, load, to_grid, unlabeled_pool
+from .dev_sweep import append_missing, mean_table
+from .protocol import UNLABELED, features, label_draw, load, to_grid, unlabeled_pool
 from .run import RESULTS, SEMI_DATASETS
 
 FIELDS = ["dataset", "k", "seed", "teacher", "part", "resolution", "accuracy", "confident"]
@@ -75,10 +76,6 @@ class Spreading:
         self.window, self.n_components, self.n_neighbors = window, n_components, n_neighbors
 
     def fit(self, X_lab, y_lab, X_unl):
-        from sklearn.semi_supervised import LabelSpreading
-
-        from .protocol import features
-
         self.prep_ = make_pipeline(features(1, self.window), PCA(self.n_components,
                                                                   random_state=0))
         F = self.prep_.fit_transform(np.concatenate([X_lab, X_unl]))
@@ -124,6 +121,29 @@ TEACHERS = {
 }
 
 
+def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
+    """What every teacher of one seed sees: labeled spectra, unlabeled ones, scored ones."""
+    train, test, y_semi = label_draw(data, seed, k)
+    grid = to_grid(data).fit(data.X[train])
+    prep = grid.transform if resolution == "grid" else (lambda X: X)
+    X = prep(data.X[train])
+    truth = data.y[train].astype(str)
+    dev = np.flatnonzero(y_semi == UNLABELED)
+    if part == "dev":
+        held = np.random.default_rng(seed).permutation(dev)[: len(dev) // 2]
+        X_eval, y_eval = X[held], truth[held]
+        X_unl = X[np.setdiff1d(dev, held)]
+    else:
+        X_eval, y_eval = prep(data.X[test]), data.y[test].astype(str)
+        X_unl = X[dev]
+    pool = unlabeled_pool(data)
+    if pool is not None:
+        X_unl = np.concatenate([X_unl, prep(pool)])
+    labeled = y_semi != UNLABELED
+    return {"X_lab": X[labeled], "y_lab": y_semi[labeled].astype(str), "X_unl": X_unl,
+            "X_eval": X_eval, "y_eval": y_eval}
+
+
 def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = "dev",
           resolution: str = "grid"):
     """(key, make_row) pairs for :func:`~benchmarks.dev_sweep.append_missing`.
@@ -133,63 +153,29 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
     sees); ``"test"`` the protocol's test part (every development row and
     the pool are then unlabeled). ``resolution="grid"`` puts the spectra on
     the networks' grid first, as the benchmark's pipeline does; ``"native"``
-    keeps them as measured.
+    keeps them as measured. The data set is loaded, and a seed's split made,
+    only once a missing row needs them.
     """
-    data = None
+    data, splits = None, {}
+
+    def make_row(seed: int, teacher: str) -> dict:
+        nonlocal data
+        data = data or load(name)
+        if seed not in splits:
+            splits[seed] = split(data, seed, k, part, resolution)
+        s = splits[seed]
+        model = TEACHERS[teacher](s["X_lab"], s["y_lab"], s["X_unl"])
+        proba = model.predict_proba(s["X_eval"])
+        pred = model.classes_[proba.argmax(axis=1)]
+        conf = most_confident(proba, 0.5)
+        return {"dataset": name, "k": k, "seed": seed, "teacher": teacher,
+                "part": part, "resolution": resolution,
+                "accuracy": f"{np.mean(pred == s['y_eval']):.4f}",
+                "confident": f"{np.mean(pred[conf] == s['y_eval'][conf]):.4f}"}
+
     for seed in seeds:
         for teacher in teachers:
-            def make_row(seed=seed, teacher=teacher):
-                nonlocal data
-                data = data or load(name)
-                train, test, y_semi = label_draw(data, seed, k)
-                grid = to_grid(data).fit(data.X[train])
-                prep = grid.transform if resolution == "grid" else (lambda X: X)
-                X = prep(data.X[train])
-                truth = data.y[train].astype(str)
-                dev = np.flatnonzero(y_semi == UNLABELED)
-                if part == "dev":
-                    held = np.random.default_rng(seed).permutation(dev)[: len(dev) // 2]
-                    X_eval, y_eval = X[held], truth[held]
-                    X_unl = X[np.setdiff1d(dev, held)]
-                else:
-                    X_eval, y_eval = prep(data.X[test]), data.y[test].astype(str)
-                    X_unl = X[dev]
-                pool = unlabeled_pool(data)
-                if pool is not None:
-                    X_unl = np.concatenate([X_unl, prep(pool)])
-                labeled = y_semi != UNLABELED
-                model = TEACHERS[teacher](X[labeled], y_semi[labeled].astype(str), X_unl)
-                proba = model.predict_proba(X_eval)
-                pred = model.classes_[proba.argmax(axis=1)]
-                conf = most_confident(proba, 0.5)
-                return {"dataset": name, "k": k, "seed": seed, "teacher": teacher,
-                        "part": part, "resolution": resolution,
-                        "accuracy": f"{np.mean(pred == y_eval):.4f}",
-                        "confident": f"{np.mean(pred[conf] == y_eval[conf]):.4f}"}
-            yield (name, k, seed, teacher, part, resolution), make_row
-
-
-def table(path: Path) -> str:
-    """Mean accuracy (and on the confident half) per part, resolution, k, teacher
-    and data set."""
-    with path.open() as f:
-        rows = list(csv.DictReader(f))
-    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
-    groups = sorted(dict.fromkeys((r["part"], r["resolution"], r["k"], r["teacher"])
-                                  for r in rows),
-                    key=lambda g: (g[0], g[1], int(g[2]), list(TEACHERS).index(g[3])))
-    lines = ["| part | resolution | k | teacher | " + " | ".join(datasets) + " |",
-             "|---|---|---|---|" + "---|" * len(datasets)]
-    for group in groups:
-        cols = []
-        for d in datasets:
-            sel = [r for r in rows
-                   if (r["part"], r["resolution"], r["k"], r["teacher"], r["dataset"])
-                   == (*group, d)]
-            cols.append(f"{np.mean([float(r['accuracy']) for r in sel]):.3f} "
-                        f"({np.mean([float(r['confident']) for r in sel]):.3f})" if sel else "")
-        lines.append("| " + " | ".join(group) + " | " + " | ".join(cols) + " |")
-    return "\n".join(lines)
+            yield (name, k, seed, teacher, part, resolution), partial(make_row, seed, teacher)
 
 
 def main(argv=None) -> None:
@@ -211,7 +197,8 @@ def main(argv=None) -> None:
                 append_missing(args.out, FIELDS, KEYS,
                                cells(name, k, args.seeds, args.teachers, args.part,
                                      args.resolution))
-    print(table(args.out))
+    print(mean_table(args.out, ("part", "resolution", "k", "teacher", "dataset"),
+                     {"accuracy": "accuracy", "confident": "on the confident half"}))
 
 
 if __name__ == "__main__":

@@ -217,6 +217,11 @@ def pretrain_source(source: Dataset, axis: np.ndarray, seed: int, **overrides):
 # The transfer methods: the source's encoder pretrained with both pretext tasks
 # or with one of them (the ablations), then fine-tuned on the target; and the
 # same network without pretraining.
+# A method's ``network_input`` set to this hands the classifier the resampler the
+# benchmark would put in front of it: the classifier gets the spectra as measured,
+# its teacher sees them so, and its network sees what it would have seen anyway.
+RESAMPLER = "resampler"
+
 TRANSFER_METHODS = {
     # The package's defaults (with the derivative teacher) on the source's encoder;
     # the ablations were measured before the teacher was the default.
@@ -227,7 +232,7 @@ TRANSFER_METHODS = {
     "scratch": {"pretrain_epochs": 0},
     "scratch no teacher": {"pretrain_epochs": 0, "teacher": None},
     # The teacher on the target's spectra as measured, the network on the pair's axis.
-    "GLSM transfer full-resolution teacher": {"network_input": "axis"},
+    "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER},
 }
 
 
@@ -244,10 +249,17 @@ def transfer_method(name: str, target: Dataset, axis: np.ndarray, seed: int,
         params["pretrain_epochs"] = 0
     else:
         params["pretrained"] = source_model
-    resample = WavenumberResampler(wavenumbers=target.wavenumbers, target=axis)
-    if params.get("network_input") == "axis":
-        return GLSMClassifier(random_state=seed, **{**params, "network_input": resample})
-    return make_pipeline(resample, GLSMClassifier(random_state=seed, **params))
+    return behind(WavenumberResampler(wavenumbers=target.wavenumbers, target=axis),
+                  random_state=seed, **params)
+
+
+def behind(resample: WavenumberResampler, **params):
+    """``GLSMClassifier(**params)`` in a Pipeline behind ``resample``, or, for a method
+    whose ``network_input`` is :data:`RESAMPLER`, with ``resample`` as its network
+    input (the network's input is the same bit for bit)."""
+    if params.get("network_input") == RESAMPLER:
+        return GLSMClassifier(**{**params, "network_input": resample})
+    return make_pipeline(resample, GLSMClassifier(**params))
 
 
 class PLSDA(PLSRegression):
@@ -319,7 +331,7 @@ GLSM_METHODS = {
     "GLSM teacher": {"teacher": derivative_teacher()},
     # The default teacher on the spectra at their own resolution, the network on
     # the grid (network_input; docs/benchmarks.md, "The teacher at full resolution").
-    "GLSM full-resolution teacher": {"network_input": "grid"},
+    "GLSM full-resolution teacher": {"network_input": RESAMPLER},
 }
 
 
@@ -397,8 +409,7 @@ def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
 
 
 def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **overrides) -> object:
-    """A GLSM variant on the data set's grid, in a Pipeline with the resampler
-    (or, with ``network_input="grid"``, resampling for the network alone).
+    """A GLSM variant on the data set's grid, behind the resampler (:func:`behind`).
 
     With ``pretrained`` (from :func:`pretrain_method`) the classifier
     fine-tunes a copy of that encoder instead of pretraining anew.
@@ -407,10 +418,4 @@ def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **override
     params = {**overrides, **GLSM_METHODS[name]}
     if pretrained is not None:
         params["pretrained"] = pretrained
-    if params.get("network_input") == "grid":
-        # The classifier gets the spectra as measured and resamples them for the
-        # network alone: the network's input is the pipeline's, bit for bit.
-        params["network_input"] = to_grid(data)
-        return GLSMClassifier(random_state=seed, device="auto", **params)
-    clf = GLSMClassifier(random_state=seed, device="auto", **params)
-    return make_pipeline(to_grid(data), clf)
+    return behind(to_grid(data), random_state=seed, device="auto", **params)

@@ -198,10 +198,11 @@ scores["GLSM, teacher=None"] = alone.score(X_test, y_test)
 # the teacher saw them that way too. ``network_input`` moves the resampling
 # inside the classifier: it is given the spectra as measured (3736 points),
 # the teacher fits on those, and only the network gets the resampled ones
-# (exactly the input it had above, so the same pretrained encoder fits). The
-# hard pair here, HDPE and LDPE, differs in narrow bands that the teacher
-# resolves better at full resolution. (On the synthetic fallback the two
-# axes are the same, so this fit repeats the one above.)
+# (exactly the input it had above, so the same pretrained encoder fits). On
+# these spectra the teacher recognises HDPE, the class it misses most on the
+# coarse axis, far better at full resolution (see :doc:`/benchmarks`). (On
+# the synthetic fallback the two axes are the same, so this fit repeats the
+# one above.)
 to_network = WavenumberResampler(wavenumbers=wavenumbers_raw, target=wavenumbers)
 full = GLSMClassifier(pretrained=transformer, finetune_epochs=100, network_input=to_network,
                       **small_network)
