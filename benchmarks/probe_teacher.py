@@ -23,6 +23,16 @@ Teachers:
 * ``spreading w<w>``: label spreading (kNN graph, 10 neighbours) on a PCA
   (20 components, fitted on every spectrum it sees) of the SNV'd
   ``w``-point first derivative; ``vote + spreading w11`` averages the two.
+* ``vote augmented``: the vote fitted on the labeled spectra and 20 random
+  views of each, drawn by the global task's view generator at the
+  classifier's default strengths (``GLSMClassifier().get_params()``), on
+  SNV'd spectra; ``vote augmented, no warp`` leaves the axis unwarped
+  (gain, baseline and noise only).
+* ``vote d1+d2``: the vote with a second-derivative member beside each
+  first-derivative one (same windows).
+* ``vote on pool PCA``: each member's logistic regression on the first 50
+  principal components of its derivative, the PCA fitted on every spectrum
+  the teacher sees (labeled and unlabeled).
 
 ``confident`` is the teacher's accuracy on the most confident half per
 predicted class of the scored rows (what the student would be taught),
@@ -41,13 +51,19 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+import torch
+from chemotools.scatter import StandardNormalVariate
 from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.semi_supervised import LabelSpreading
 
-from sklearn_glsm import make_derivative_teacher
+from sklearn_glsm import GLSMClassifier, make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
+from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
+from sklearn_glsm.augmentation import SpectralViews
 
 from .dev_sweep import append_missing, mean_table
 from .protocol import UNLABELED, features, label_draw, load, to_grid, unlabeled_pool
@@ -106,6 +122,49 @@ def vote_and(other, weight: float = 0.5):
     return fit
 
 
+def augmented(X_lab, y_lab, copies: int = 20, warp: bool = True, seed: int = 0):
+    """The vote fitted on SNV'd labeled spectra and ``copies`` random views of each."""
+    d = GLSMClassifier().get_params()
+    views = SpectralViews(d["shift"] * warp, d["stretch"] * warp, d["scale"], d["baseline"],
+                          d["view_noise"])
+    Z = StandardNormalVariate().fit_transform(X_lab)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        V = views(torch.as_tensor(np.repeat(Z, copies, axis=0))).numpy()
+    X = np.concatenate([Z, V])
+    return make_derivative_teacher().fit(X, np.concatenate([y_lab, np.repeat(y_lab, copies)]))
+
+
+def first_and_second(X_lab, y_lab):
+    """The vote with a second-derivative member beside each first-derivative one."""
+    members = [(f"d{d}w{w}", make_pipeline(features(d, w), LogisticRegression(max_iter=2000)))
+               for d in (1, 2) for w in DERIVATIVE_WINDOWS]
+    return VotingClassifier(members, voting="soft").fit(X_lab, y_lab)
+
+
+class PoolPCAVote:
+    """The vote, each member on a PCA of its derivative fitted on every spectrum seen."""
+
+    def __init__(self, n_components: int = 50):
+        self.n_components = n_components
+
+    def fit(self, X_lab, y_lab, X_unl):
+        X_all = np.concatenate([X_lab, X_unl])
+        self.members_ = []
+        for w in DERIVATIVE_WINDOWS:
+            prep = make_pipeline(features(1, w),
+                                 PCA(min(self.n_components, len(X_all) - 1), random_state=0))
+            prep.fit(X_all)
+            self.members_.append(
+                (prep, LogisticRegression(max_iter=2000).fit(prep.transform(X_lab), y_lab)))
+        self.classes_ = self.members_[0][1].classes_
+        return self
+
+    def predict_proba(self, X):
+        return np.mean([lr.predict_proba(prep.transform(X)) for prep, lr in self.members_],
+                       axis=0)
+
+
 TEACHERS = {
     "vote": lambda Xl, yl, Xu: make_derivative_teacher().fit(Xl, yl),
     "vote C=0.1": lambda Xl, yl, Xu: make_derivative_teacher(C=0.1).fit(Xl, yl),
@@ -118,6 +177,10 @@ TEACHERS = {
     "spreading w11": lambda Xl, yl, Xu: Spreading(11).fit(Xl, yl, Xu),
     "spreading w3": lambda Xl, yl, Xu: Spreading(3).fit(Xl, yl, Xu),
     "vote + spreading w11": vote_and(lambda: Spreading(11)),
+    "vote augmented": lambda Xl, yl, Xu: augmented(Xl, yl),
+    "vote augmented, no warp": lambda Xl, yl, Xu: augmented(Xl, yl, warp=False),
+    "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),
+    "vote on pool PCA": lambda Xl, yl, Xu: PoolPCAVote().fit(Xl, yl, Xu),
 }
 
 
