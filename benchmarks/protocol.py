@@ -233,6 +233,8 @@ TRANSFER_METHODS = {
     "scratch no teacher": {"pretrain_epochs": 0, "teacher": None},
     # The teacher on the target's spectra as measured, the network on the pair's axis.
     "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER},
+    # The source's encoder pretrained 20 epochs more on the target's spectra first.
+    "GLSM transfer adapted": {"adapt_epochs": 20},
 }
 
 

@@ -106,6 +106,15 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         It is never modified, and :func:`~sklearn.base.clone` keeps it
         fitted, so cross-validation and grid searches fine-tune copies of
         the same pretrained encoder.
+    adapt_epochs : int, default=0
+        With ``pretrained``: epochs of GLSM pretraining that go on from the
+        pretrained network (encoder and decoder) on every row of ``X``,
+        labeled or not, before fine-tuning, so the encoder adapts to the new
+        instrument's or data set's spectra. The pretext settings (views,
+        losses, normalisation) are the pretrained transformer's; the learning
+        rate, batch size, device and seed this estimator's. 0 fine-tunes the
+        pretrained encoder as it is. Without ``pretrained`` it has no effect
+        (``pretrain_epochs`` sets the pretraining).
     finetune_epochs : int, default=100
         Epochs of supervised fine-tuning on the labeled (and
         teacher-labeled) rows.
@@ -216,7 +225,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         ``{"pretrain": [...], "finetune": [...]}``: one dict per epoch with
         ``train_loss`` (and, for pretraining, ``global_loss`` and
         ``local_loss``) and ``dur`` (seconds). ``"pretrain"`` is empty when
-        ``pretrained`` is given or ``pretrain_epochs=0``.
+        ``pretrained`` is given (it then holds the ``adapt_epochs``) or
+        ``pretrain_epochs=0``.
     n_features_in_ : int
         Number of points per spectrum seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -249,11 +259,12 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
 
     # Fitted attributes that only act in fit; save_model leaves them out.
     _fit_only_attributes = ("teacher_",)
-    _added_params = {**GLSMBase._added_params, "network_input": None}
+    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0}
 
     _parameter_constraints: dict = {
         **GLSMBase._parameter_constraints,
         "pretrained": [None, HasMethods(["fit", "transform"])],
+        "adapt_epochs": [Interval(Integral, 0, None, closed="left")],
         "finetune_epochs": [Interval(Integral, 1, None, closed="left")],
         "finetune_lr": [None, Interval(Real, 0, None, closed="neither")],
         "finetune": [StrOptions({"full", "head"})],
@@ -273,6 +284,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self,
         *,
         pretrained=None,
+        adapt_epochs: int = 0,
         finetune_epochs: int = 100,
         finetune_lr: float | None = None,
         finetune: str = "full",
@@ -344,6 +356,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             verbose=verbose,
         )
         self.pretrained = pretrained
+        self.adapt_epochs = adapt_epochs
         self.finetune_epochs = finetune_epochs
         self.finetune_lr = finetune_lr
         self.finetune = finetune
@@ -387,6 +400,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "spectra onto its axis with sklearn_glsm.preprocessing."
                     "WavenumberResampler."
                 )
+            if self.adapt_epochs > 0:
+                net = self._adapt(source, X, device)
+                return self._reset(net.module_.encoder), source.normalize, epoch_history(net)
             encoder = self._reset(copy.deepcopy(module.encoder))
             return encoder.to(device), source.normalize, []
         if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
@@ -394,6 +410,17 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             return self._reset(net.module_.encoder), self.normalize, epoch_history(net)
         encoder = SpectrumEncoder(**self._architecture())
         return encoder, self.normalize, []
+
+    def _adapt(self, source, X: np.ndarray, device: str):
+        """The pretext net of ``source``, trained ``adapt_epochs`` more on ``X``."""
+        adapter = clone(source).set_params(
+            pretrain_epochs=self.adapt_epochs, lr=self.lr, batch_size=self.batch_size,
+            verbose=self.verbose,
+        )
+        net = adapter._pretext_net(X.shape[1], X.shape[0], device).initialize()
+        # A copy of the source's weights; the source itself is never changed.
+        net.module_.load_state_dict(source.net_.module_.state_dict())
+        return net.partial_fit(X, None)
 
     def _reset(self, encoder: SpectrumEncoder) -> SpectrumEncoder:
         """The pretrained ``encoder``, its embedding layer drawn anew if asked."""

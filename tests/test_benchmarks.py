@@ -27,7 +27,7 @@ from benchmarks import (
     run,
     thread_repro,
 )
-from sklearn_glsm import GLSMClassifier, make_derivative_teacher
+from sklearn_glsm import GLSMClassifier, GLSMTransformer, make_derivative_teacher
 from sklearn_glsm._classifier import most_confident
 from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
@@ -400,6 +400,18 @@ def test_full_resolution_methods_resample_for_the_network_alone(synthetic):
     np.testing.assert_array_equal(transfer.network_input.target, axis)
     assert (protocol.pretraining_of("GLSM transfer full-resolution teacher",
                                     protocol.TRANSFER_METHODS) == "GLSM transfer")
+
+
+def test_adapted_transfer_fine_tunes_the_cached_source_after_adapting(synthetic):
+    """"GLSM transfer adapted" gets the source's encoder with adapt_epochs and shares
+    the source pretraining (the cache entry) of "GLSM transfer"."""
+    tiny = {k: v for k, v in TINY.items() if k != "finetune_epochs"}
+    source = GLSMTransformer(**tiny).fit(protocol.to_grid(synthetic).fit_transform(synthetic.X))
+    model = protocol.transfer_method("GLSM transfer adapted", synthetic,
+                                     protocol.grid(synthetic), 0, source)
+    assert model[-1].pretrained is source and model[-1].adapt_epochs == 20
+    assert (protocol.pretraining_of("GLSM transfer adapted", protocol.TRANSFER_METHODS)
+            == "GLSM transfer")
 
 
 def test_probe_native_network_fits_the_spectra_as_measured(synthetic, monkeypatch, tmp_path,

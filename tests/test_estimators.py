@@ -329,6 +329,29 @@ def test_pretrained_encoder_is_used_and_left_intact(transformer, data, finetune)
         np.testing.assert_array_equal(Z, Z_before.astype(np.float32))
 
 
+def test_adapt_epochs_go_on_pretraining_from_the_pretrained_network(transformer, data):
+    """adapt_epochs continue the transformer's pretext training on X, from a copy of its
+    weights (encoder and decoder): the transformer is unchanged, the epochs are recorded
+    as the classifier's pretraining, and a refit with the same seed is identical."""
+    X, _, y_semi, _ = data
+    before = encoder_state(transformer)
+    clf = fast(GLSMClassifier, pretrained=transformer, adapt_epochs=2, finetune_epochs=2)
+    clf.fit(X, y_semi)
+    assert same_weights(encoder_state(transformer), before)
+    assert len(clf.history_["pretrain"]) == 2
+    assert {"global_loss", "local_loss"} <= set(clf.history_["pretrain"][0])
+    again = clone(clf).fit(X, y_semi)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    plain = fast(GLSMClassifier, pretrained=transformer, finetune_epochs=2).fit(X, y_semi)
+    assert not np.array_equal(plain.predict_proba(X), clf.predict_proba(X))
+    # The adapting net starts from the transformer's weights, not from new ones.
+    net = fast(GLSMClassifier, adapt_epochs=1, lr=1e-12)._adapt(
+        transformer, X.astype(np.float32), "cpu")
+    source = transformer.net_.module_.state_dict()
+    for name, value in net.module_.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), source[name].numpy(), atol=1e-6, err_msg=name)
+
+
 @pytest.mark.parametrize("source", ["pretrained", "own pretraining"])
 def test_reset_embedding_redraws_only_the_embedding_layer(transformer, data, source):
     """reset_embedding=True starts fine-tuning from the pretrained convolutions but a

@@ -318,14 +318,14 @@ def test_save_load_with_a_network_input(data, tmp_path):
 
 
 def test_pickle_from_before_network_input_loads(models, data):
-    """A classifier pickled before ``network_input`` existed gets None, which behaves
-    as it did."""
+    """A classifier pickled before ``network_input`` and ``adapt_epochs`` existed gets
+    None and 0, which behave as it did."""
     classifier = models["classifier-linear-skip"][0]
     state = classifier.__getstate__()
-    del state["network_input"]
+    del state["network_input"], state["adapt_epochs"]
     old = GLSMClassifier.__new__(GLSMClassifier)
     old.__setstate__(state)
-    assert clone(old).network_input is None
+    assert clone(old).network_input is None and old.adapt_epochs == 0
     np.testing.assert_array_equal(old.predict_proba(data[0]), classifier.predict_proba(data[0]))
 
 
