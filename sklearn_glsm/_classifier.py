@@ -400,7 +400,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "spectra onto its axis with sklearn_glsm.preprocessing."
                     "WavenumberResampler."
                 )
-            if self.adapt_epochs > 0:
+            if self.adapt_epochs > 0 and (source.global_weight > 0 or source.local_weight > 0):
                 net = self._adapt(source, X, device)
                 return self._reset(net.module_.encoder), source.normalize, epoch_history(net)
             encoder = self._reset(copy.deepcopy(module.encoder))
