@@ -132,9 +132,11 @@ print(f"Pretrained on A in {perf_counter() - tic:.0f} s")
 # groups are imbalanced, so the score is the balanced accuracy. Only the
 # labeled rows of B are passed to ``fit``, so both networks learn from the
 # same 15 spectra. B's other training spectra could be passed as well, marked
-# ``y = -1``: with ``pretrained=`` they are not pretrained on, but fine-tuning
-# uses them through confident pseudo-labels (``unlabeled_weight``), at about
-# ten times the fine-tuning cost here.
+# ``y = -1``: the default teacher (a linear model on derivatives) would label
+# the most confident of them for fine-tuning, and ``adapt_epochs=20`` would
+# first go on pretraining the copy of the encoder on them, at several times the
+# fine-tuning cost here (on the benchmark's transfer pairs each moved the
+# accuracy by a few points either way; see :doc:`/benchmarks`).
 from chemotools.scatter import StandardNormalVariate
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
