@@ -112,9 +112,13 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         labeled or not, before fine-tuning, so the encoder adapts to the new
         instrument's or data set's spectra. The pretext settings (views,
         losses, normalisation) are the pretrained transformer's; the learning
-        rate, batch size, device and seed this estimator's. 0 fine-tunes the
-        pretrained encoder as it is. Without ``pretrained`` it has no effect
-        (``pretrain_epochs`` sets the pretraining).
+        rate, batch size, device and seed this estimator's. On the
+        benchmark's four transfer pairs, 20 epochs moved the accuracy with 5
+        labels per class by -0.5 to +1.8 points, within the seed-to-seed
+        spread (see the benchmarks page). 0 fine-tunes the pretrained encoder
+        as it is. Without ``pretrained``, or with a transformer whose pretext
+        tasks are both off, it has no effect (``pretrain_epochs`` sets the
+        pretraining).
     finetune_epochs : int, default=100
         Epochs of supervised fine-tuning on the labeled (and
         teacher-labeled) rows.
