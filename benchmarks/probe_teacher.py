@@ -41,6 +41,9 @@ predicted class of the scored rows (what the student would be taught),
 python -m benchmarks.probe_teacher --k 1 5 10
 python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --resolution native
 python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --part test --resolution native
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented" "vote d1+d2"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no warp"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --report
 """
 
