@@ -54,6 +54,10 @@ def models(data, transformer):
             fast(GLSMClassifier, pretrained=transformer, finetune="head", **quick).fit(X, y),
             "predict_proba",
         ),
+        "classifier-adapted": (
+            fast(GLSMClassifier, pretrained=transformer, adapt_epochs=2, **quick).fit(X, names),
+            "predict_proba",
+        ),
         "classifier-frozen-pretrained": (
             fast(GLSMClassifier, pretrained=FrozenEstimator(transformer), **quick).fit(X, y),
             "predict_proba",
@@ -73,6 +77,7 @@ MODELS = [
     "transformer-reconstruct",
     "classifier-string-labels",
     "classifier-linear-skip",
+    "classifier-adapted",
     "classifier-pretrained",
     "classifier-frozen-pretrained",
     "pipeline",
