@@ -140,8 +140,9 @@ def augmented(X_lab, y_lab, copies: int = 20, warp: bool = True, seed: int = 0):
 
 def first_and_second(X_lab, y_lab):
     """The vote with a second-derivative member beside each first-derivative one."""
-    members = [(f"d{d}w{w}", make_pipeline(features(d, w), LogisticRegression(max_iter=2000)))
-               for d in (1, 2) for w in DERIVATIVE_WINDOWS]
+    second = [(f"d2w{w}", make_pipeline(features(2, w), LogisticRegression(max_iter=2000)))
+              for w in DERIVATIVE_WINDOWS]
+    members = make_derivative_teacher().estimators + second
     return VotingClassifier(members, voting="soft").fit(X_lab, y_lab)
 
 

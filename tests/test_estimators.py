@@ -344,11 +344,11 @@ def test_adapt_epochs_go_on_pretraining_from_the_pretrained_network(transformer,
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     plain = fast(GLSMClassifier, pretrained=transformer, finetune_epochs=2).fit(X, y_semi)
     assert not np.array_equal(plain.predict_proba(X), clf.predict_proba(X))
-    # The adapting net starts from the transformer's weights, not from new ones.
     # Without a pretext task there is nothing to adapt with: the encoder is used as it is.
     untrained = fast(GLSMTransformer, global_weight=0.0, local_weight=0.0).fit(X)
     idle = fast(GLSMClassifier, pretrained=untrained, adapt_epochs=2, finetune_epochs=1)
     assert idle.fit(X, y_semi).history_["pretrain"] == []
+    # The adapting net starts from the transformer's weights, not from new ones.
     net = fast(GLSMClassifier, adapt_epochs=1, lr=1e-12)._adapt(
         transformer, X.astype(np.float32), "cpu")
     source = transformer.net_.module_.state_dict()
