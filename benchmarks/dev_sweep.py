@@ -57,7 +57,8 @@ def dev_split(name: str, seed: int, k: int, params: dict, cache_dir: Path,
               pool: bool = True, extra: tuple[str, ...] = ()) -> dict:
     """One seed's development split and the cached pretraining a variant fine-tunes.
 
-    Returns a dict with ``data``, the training part ``X`` and its labels
+    Returns a dict with ``data``, the training part ``X`` (rows ``train`` of
+    ``data``) and its labels
     ``truth``, the mask ``dev`` of the rows whose labels the fit does not see,
     what the fit gets (``X_fit``, ``y_fit``: the training part with the data
     set's pool), and ``pretrained`` (None for ``pretrain_epochs=0``) with
@@ -67,7 +68,7 @@ def dev_split(name: str, seed: int, k: int, params: dict, cache_dir: Path,
     train, _, y_semi = label_draw(data, seed, k)
     X = data.X[train]
     X_fit, y_fit = with_pool(X, y_semi, unlabeled_pool(data) if pool else None)
-    split = {"data": data, "X": X, "truth": data.y[train].astype(str),
+    split = {"data": data, "train": train, "X": X, "truth": data.y[train].astype(str),
              "dev": y_semi == UNLABELED, "X_fit": X_fit, "y_fit": y_fit,
              "pretrained": None, "pretrain_seconds": 0.0}
     if params.get("pretrain_epochs", 1) > 0:

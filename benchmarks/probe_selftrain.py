@@ -18,7 +18,15 @@ half; ``pseudo_accuracy`` is the teacher's accuracy on the pseudo-labeled
 training spectra (the pool's labels are unknown and not counted). The test
 part is never touched. Cells already in ``--out`` are skipped.
 
+On a set split by subject, held-out rows drawn at random come from the
+donors of the labeled spectra, while the test part's come from other
+donors; ``--held-out donors`` scores instead the spectra of half the
+donors none of whose spectra is labeled (the other half stay unlabeled
+training rows the teacher may label).
+
 python -m benchmarks.probe_selftrain --k 5
+python -m benchmarks.probe_selftrain --teacher multiscale --k 5 --datasets raman_saliva_covid \
+    --held-out donors
 python -m benchmarks.probe_selftrain --report
 """
 
@@ -45,8 +53,25 @@ FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_acc
           "teacher", "student", "average"]
 
 
+def held_out(split: dict, seed: int, by: str = "rows") -> np.ndarray:
+    """The development rows a cell scores: a random half of them (``"rows"``), or
+    the rows of a random half of the donors none of whose spectra is labeled
+    (``"donors"``, for sets split by subject: new donors, as in the test part)."""
+    dev_rows = np.flatnonzero(split["dev"])
+    rng = np.random.default_rng(seed)
+    if by == "rows":
+        return rng.permutation(dev_rows)[: len(dev_rows) // 2]
+    groups = split["data"].groups
+    if groups is None:
+        raise ValueError(f"{split['data'].name} has no donors; use --held-out rows")
+    groups = groups[split["train"]]
+    free = np.setdiff1d(groups[dev_rows], groups[~split["dev"]])
+    chosen = rng.permutation(free)[: len(free) // 2]
+    return dev_rows[np.isin(groups[dev_rows], chosen)]
+
+
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
-         teacher: str = "single") -> dict:
+         teacher: str = "single", by: str = "rows") -> dict:
     """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows.
 
     The student is ``GLSMClassifier(teacher=...)`` itself, fitted without the
@@ -56,8 +81,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     params = variant_params(variant)
     split = dev_split(name, seed, k, params, cache_dir)
     X_fit, y_fit = split["X_fit"], np.asarray(split["y_fit"], dtype=object)
-    dev_rows = np.flatnonzero(split["dev"])
-    held = np.random.default_rng(seed).permutation(dev_rows)[: len(dev_rows) // 2]
+    held = held_out(split, seed, by)
     kept = np.setdiff1d(np.arange(len(X_fit)), held)
     X_held, truth = split["X"][held], split["truth"][held]
     glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
@@ -100,14 +124,19 @@ def main(argv=None) -> None:
     p.add_argument("--teacher", choices=list(TEACHERS), default="single",
                    help="single: LR on the network's derivative channel; multiscale: "
                    'the built-in teacher="derivative"')
+    p.add_argument("--held-out", choices=["rows", "donors"], default="rows",
+                   help="score a random half of the development rows, or the rows of half "
+                   "the donors without a labeled spectrum (sets split by subject)")
     p.add_argument("--out", type=Path, default=None,
-                   help="default: probe_selftrain.csv, or probe_selftrain_multiscale.csv")
+                   help="default: probe_selftrain.csv, or probe_selftrain_<teacher>.csv; "
+                   "with --held-out donors, _donors before .csv")
     args = p.parse_args(argv)
     suffix = "" if args.teacher == "single" else f"_{args.teacher}"
+    suffix += "_donors" if args.held_out == "donors" else ""
     args.out = args.out or RESULTS / f"probe_selftrain{suffix}.csv"
     run_probe(args, FIELDS, "fraction",
               lambda name, seed: cell(name, seed, args.k, args.fraction, args.variant,
-                                      args.cache, args.teacher),
+                                      args.cache, args.teacher, args.held_out),
               COLUMNS)
 
 

@@ -329,6 +329,29 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
     assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
 
 
+def test_held_out_donors_are_new_donors():
+    """``--held-out donors`` scores the development rows of half the donors none of whose
+    spectra is labeled; "rows" keeps the random half of the development rows."""
+    X, y, wn = make_spectra(n_samples=120, n_features=60, n_classes=3, random_state=0)
+    donors = np.arange(120) // 4  # 30 donors, 4 spectra each
+    data = protocol.Dataset("donors", X, y.astype(str), wn, groups=donors)
+    train = np.arange(100)
+    dev = np.ones(100, dtype=bool)
+    dev[[0, 5, 50, 51]] = False  # labeled spectra, of donors 0, 1 and 12
+    split = {"data": data, "train": train, "dev": dev}
+    held = probe_selftrain.held_out(split, 0, "donors")
+    held_donors = np.unique(donors[held])
+    assert len(held_donors) == (25 - 3) // 2
+    assert not np.isin(held_donors, [0, 1, 12]).any()
+    assert np.array_equal(held, np.flatnonzero(np.isin(donors[:100], held_donors)))
+    rows = probe_selftrain.held_out(split, 0, "rows")
+    expected = np.random.default_rng(0).permutation(np.flatnonzero(dev))[:48]
+    np.testing.assert_array_equal(rows, expected)
+    with pytest.raises(ValueError, match="no donors"):
+        probe_selftrain.held_out({**split, "data": protocol.Dataset("x", X, y, wn)}, 0,
+                                 "donors")
+
+
 def test_probe_selftrain_native_teacher_and_average(synthetic, monkeypatch, tmp_path,
                                                      capsys):
     """The native teacher's row holds the averaged prediction too, and shares the
