@@ -83,6 +83,23 @@ def dev_split(name: str, seed: int, k: int, params: dict, cache_dir: Path,
     return split
 
 
+def held_out(split: dict, seed: int, by: str = "rows") -> np.ndarray:
+    """The development rows a cell scores: a random half of them (``"rows"``), or
+    the rows of a random half of the donors none of whose spectra is labeled
+    (``"donors"``, for sets split by subject: new donors, as in the test part)."""
+    dev_rows = np.flatnonzero(split["dev"])
+    rng = np.random.default_rng(seed)
+    if by == "rows":
+        return rng.permutation(dev_rows)[: len(dev_rows) // 2]
+    groups = split["data"].groups
+    if groups is None:
+        raise ValueError(f"{split['data'].name} has no donors; use --held-out rows")
+    groups = groups[split["train"]]
+    free = np.setdiff1d(groups[dev_rows], groups[~split["dev"]])
+    chosen = rng.permutation(free)[: len(free) // 2]
+    return dev_rows[np.isin(groups[dev_rows], chosen)]
+
+
 def append_missing(out: Path, fields: list[str], keys: tuple[str, ...], cells) -> None:
     """Append to the CSV ``out`` each row of ``cells`` not there yet, as it is made.
 

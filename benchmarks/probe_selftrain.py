@@ -38,7 +38,7 @@ import numpy as np
 
 from sklearn_glsm._classifier import most_confident
 
-from .dev_sweep import dev_split, probe_parser, run_probe, variant_params
+from .dev_sweep import dev_split, held_out, probe_parser, run_probe, variant_params
 from .probe_ensemble import derivative_channel
 from .protocol import UNLABELED, derivative_teacher, glsm_method
 from .run import RESULTS
@@ -51,23 +51,6 @@ TEACHERS = {"single": lambda params: derivative_teacher(*derivative_channel(para
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
           "teacher", "student", "average"]
-
-
-def held_out(split: dict, seed: int, by: str = "rows") -> np.ndarray:
-    """The development rows a cell scores: a random half of them (``"rows"``), or
-    the rows of a random half of the donors none of whose spectra is labeled
-    (``"donors"``, for sets split by subject: new donors, as in the test part)."""
-    dev_rows = np.flatnonzero(split["dev"])
-    rng = np.random.default_rng(seed)
-    if by == "rows":
-        return rng.permutation(dev_rows)[: len(dev_rows) // 2]
-    groups = split["data"].groups
-    if groups is None:
-        raise ValueError(f"{split['data'].name} has no donors; use --held-out rows")
-    groups = groups[split["train"]]
-    free = np.setdiff1d(groups[dev_rows], groups[~split["dev"]])
-    chosen = rng.permutation(free)[: len(free) // 2]
-    return dev_rows[np.isin(groups[dev_rows], chosen)]
 
 
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,

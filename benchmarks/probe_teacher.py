@@ -7,8 +7,10 @@ compares teachers alone, in seconds rather than hours: each is fitted on the
 k labeled training spectra per class (and, if it is transductive, on the
 unlabeled ones too: the data set's pool and the development rows it is not
 scored on), then scored on the held-out half of the development rows (the
-split of ``probe_selftrain``; ``--part dev``, where choices are made) or on
-the protocol's test part (``--part test``, to report). ``--resolution grid``
+split of ``probe_selftrain``; ``--part dev``, where choices are made), on
+the development rows of new donors (``--part donors``, sets split by
+subject: ``probe_selftrain --held-out donors``) or on the protocol's test
+part (``--part test``, to report). ``--resolution grid``
 puts the spectra on the networks' grid first, as the benchmark's pipeline
 does for the classifier and so for its teacher; ``native`` keeps them as
 measured (what the teacher sees with ``GLSMClassifier(network_input=...)``).
@@ -44,6 +46,7 @@ python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --part test --reso
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented" "vote d1+d2"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no warp"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
+python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
 python -m benchmarks.probe_teacher --report
 """
 
@@ -68,7 +71,7 @@ from sklearn_glsm._classifier import most_confident
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.augmentation import SpectralViews
 
-from .dev_sweep import append_missing, mean_table
+from .dev_sweep import append_missing, held_out, mean_table
 from .protocol import UNLABELED, features, label_draw, load, to_grid, unlabeled_pool
 from .run import RESULTS, SEMI_DATASETS
 
@@ -196,8 +199,9 @@ def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
     X = prep(data.X[train])
     truth = data.y[train].astype(str)
     dev = np.flatnonzero(y_semi == UNLABELED)
-    if part == "dev":
-        held = np.random.default_rng(seed).permutation(dev)[: len(dev) // 2]
+    if part in ("dev", "donors"):
+        held = held_out({"data": data, "train": train, "dev": y_semi == UNLABELED}, seed,
+                        "rows" if part == "dev" else "donors")
         X_eval, y_eval = X[held], truth[held]
         X_unl = X[np.setdiff1d(dev, held)]
     else:
@@ -217,8 +221,9 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
 
     ``part="dev"`` scores the held-out half of the development rows (the
     other half and the pool are the unlabeled spectra a transductive teacher
-    sees); ``"test"`` the protocol's test part (every development row and
-    the pool are then unlabeled). ``resolution="grid"`` puts the spectra on
+    sees), ``"donors"`` those of half the donors without a labeled spectrum;
+    ``"test"`` the protocol's test part (every development row and the pool
+    are then unlabeled). ``resolution="grid"`` puts the spectra on
     the networks' grid first, as the benchmark's pipeline does; ``"native"``
     keeps them as measured. The data set is loaded, and a seed's split made,
     only once a missing row needs them.
@@ -252,7 +257,9 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--k", nargs="+", type=int, default=[5])
     p.add_argument("--teachers", nargs="+", choices=list(TEACHERS), default=list(TEACHERS))
-    p.add_argument("--part", choices=["dev", "test"], default="dev")
+    p.add_argument("--part", choices=["dev", "donors", "test"], default="dev",
+                   help="dev: a random half of the development rows; donors: those of half "
+                   "the donors without a labeled spectrum (sets split by subject); test")
     p.add_argument("--resolution", choices=["grid", "native"], default="grid",
                    help="the networks' grid, or the spectra as measured")
     p.add_argument("--out", type=Path, default=RESULTS / "probe_teacher.csv")

@@ -339,16 +339,16 @@ def test_held_out_donors_are_new_donors():
     dev = np.ones(100, dtype=bool)
     dev[[0, 5, 50, 51]] = False  # labeled spectra, of donors 0, 1 and 12
     split = {"data": data, "train": train, "dev": dev}
-    held = probe_selftrain.held_out(split, 0, "donors")
+    held = dev_sweep.held_out(split, 0, "donors")
     held_donors = np.unique(donors[held])
     assert len(held_donors) == (25 - 3) // 2
     assert not np.isin(held_donors, [0, 1, 12]).any()
     assert np.array_equal(held, np.flatnonzero(np.isin(donors[:100], held_donors)))
-    rows = probe_selftrain.held_out(split, 0, "rows")
+    rows = dev_sweep.held_out(split, 0, "rows")
     expected = np.random.default_rng(0).permutation(np.flatnonzero(dev))[:48]
     np.testing.assert_array_equal(rows, expected)
     with pytest.raises(ValueError, match="no donors"):
-        probe_selftrain.held_out({**split, "data": protocol.Dataset("x", X, y, wn)}, 0,
+        dev_sweep.held_out({**split, "data": protocol.Dataset("x", X, y, wn)}, 0,
                                  "donors")
 
 
