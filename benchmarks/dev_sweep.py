@@ -93,7 +93,7 @@ def held_out(split: dict, seed: int, by: str = "rows") -> np.ndarray:
         return rng.permutation(dev_rows)[: len(dev_rows) // 2]
     groups = split["data"].groups
     if groups is None:
-        raise ValueError(f"{split['data'].name} has no donors; use --held-out rows")
+        raise ValueError(f"{split['data'].name} has no donors to hold out")
     groups = groups[split["train"]]
     free = np.setdiff1d(groups[dev_rows], groups[~split["dev"]])
     chosen = rng.permutation(free)[: len(free) // 2]
