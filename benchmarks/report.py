@@ -162,22 +162,24 @@ def plot(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def compare(columns: list[tuple[Path, str, str]]) -> str:
-    """Mean accuracy of methods from one or several CSVs side by side, per data set and k.
+def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> str:
+    """Mean ``value`` (a CSV column: accuracy, fit_seconds) of methods from one or
+    several CSVs side by side, per data set and k.
 
     ``columns`` are (CSV, method, pool) triples; pool ``""`` takes the rows
     pretrained on the protocol's spectra, any other the rows of
     ``benchmarks.run --extra-pool`` with those sets (``"a+b"`` for rows named
     ``"<data set> +a+b"``), shown under the data set's own name. Every column
     after the first also says on how many seeds it beats the first column on
-    the same split (cells both measured), e.g. ``0.488 (4/5)``.
+    the same split (cells both measured), e.g. ``0.488 (4/5)``; with another
+    ``value`` the means alone.
     """
     frames = []
     for path, method, pool in columns:
         df = pd.read_csv(path, dtype={"k": str, "seed": str})
         parts = df["dataset"].str.partition(" +")  # columns: name, " +", pool
         df = df.assign(dataset=parts[0])[(df["method"] == method) & (parts[2] == pool)]
-        frames.append(df.set_index(["dataset", "k", "seed"])["accuracy"])
+        frames.append(df.set_index(["dataset", "k", "seed"])[value])
     heads = [f"{m}{' +' + x if x else ''} ({Path(p).stem})" for p, m, x in columns]
     lines = ["| data set | k | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(heads)]
     groups = [{dk: g.droplevel([0, 1]) for dk, g in f.groupby(level=["dataset", "k"])}
@@ -187,8 +189,9 @@ def compare(columns: list[tuple[Path, str, str]]) -> str:
         parts = [g.get((dataset, k), pd.Series(dtype=float)) for g in groups]
         row = []
         for i, part in enumerate(parts):
-            text = f"{part.mean():.3f}" if len(part) else ""
-            if i and len(part):
+            text = (f"{part.mean():.3f}" if value == "accuracy" else f"{part.mean():.1f}"
+                    ) if len(part) else ""
+            if i and len(part) and value == "accuracy":
                 shared = part.index.intersection(parts[0].index)
                 wins = int((part[shared] > parts[0][shared]).sum())
                 text += f" ({wins}/{len(shared)})"
@@ -215,9 +218,11 @@ def main(argv=None) -> None:
                    "first, on how many seeds each beats it), e.g. "
                    "'benchmarks/results/transfer.csv:GLSM transfer'; @POOL takes the rows "
                    "pretrained with --extra-pool POOL (names joined by '+')")
+    p.add_argument("--value", choices=["accuracy", "fit_seconds"], default="accuracy",
+                   help="with --compare: the column to average")
     args = p.parse_args(argv)
     if args.compare:
-        print(compare(args.compare))
+        print(compare(args.compare, args.value))
         return
     table = summary(pd.read_csv(args.csv, dtype={"k": str}))
     text = "### Targets\n\n" + targets(table) + "\n" + markdown(table)

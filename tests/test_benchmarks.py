@@ -578,6 +578,12 @@ def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys)
                           "| d | 5 | 0.600 | 0.600 (1/2) | 0.800 (2/2) |"]
     with pytest.raises(SystemExit):
         report.main(["--compare", str(a)])
+    # --value fit_seconds: the mean fit time, without seed counts.
+    c = tmp_path / "c.csv"
+    c.write_text("dataset,k,seed,method,accuracy,fit_seconds\nd,5,0,M,0.5,10\nd,5,1,M,0.7,20\n"
+                 "d,5,0,N,0.9,40\nd,5,1,N,0.9,50\n")
+    report.main(["--compare", f"{c}:M", f"{c}:N", "--value", "fit_seconds"])
+    assert capsys.readouterr().out.splitlines()[2] == "| d | 5 | 15.0 | 45.0 |"
 
 
 def test_merge_appends_the_cells_the_target_lacks(tmp_path):
