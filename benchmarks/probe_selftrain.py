@@ -53,6 +53,45 @@ FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_acc
           "teacher", "student", "average"]
 
 
+def fit_student(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
+                teacher: str = "single", by: str = "rows") -> dict:
+    """Fit the student ``GLSMClassifier(teacher=...)`` without the held-out dev rows.
+
+    Returns the split, the fitted ``student`` (a pipeline behind the grid's
+    resampler, or the full-resolution route for ``"native"``), what it was
+    fitted on (``X_fit``, ``y_fit``, the rows ``kept``, among them the
+    ``labeled`` ones and the unlabeled ``candidates`` for pseudo-labels), the
+    held-out rows (``X_held``, ``truth``), the variant's ``params`` and the
+    accuracy of the teacher's pseudo-labels on the training rows.
+    """
+    params = variant_params(variant)
+    split = dev_split(name, seed, k, params, cache_dir)
+    X_fit, y_fit = split["X_fit"], np.asarray(split["y_fit"], dtype=object)
+    held = held_out(split, seed, by)
+    kept = np.setdiff1d(np.arange(len(X_fit)), held)
+    candidates = kept[y_fit[kept] == UNLABELED]
+    # "native": the package's full-resolution route (network_input), which gets
+    # the spectra as measured; the others sit behind the grid's resampler.
+    native = teacher == "native"
+    method = "GLSM full-resolution teacher" if native else "GLSM"
+    student = glsm_method(method, split["data"], seed, split["pretrained"],
+                          **{**params, "teacher": TEACHERS[teacher](params)},
+                          teacher_fraction=fraction)
+    student.fit(X_fit[kept], y_fit[kept])
+    clf = student if native else student[-1]
+    grid = (lambda X: X) if native else student[0].transform
+    # Which rows the teacher labeled, and how well: the classifier's own rule.
+    proba = clf.teacher_.predict_proba(grid(X_fit[candidates]))
+    taught = most_confident(proba, fraction)
+    rows, pseudo = candidates[taught], clf.teacher_.classes_[proba[taught].argmax(axis=1)]
+    known = rows < len(split["X"])  # training rows; the pool's labels are unknown
+    return {"split": split, "params": params, "student": student, "clf": clf, "grid": grid,
+            "X_fit": X_fit, "y_fit": y_fit, "kept": kept, "candidates": candidates,
+            "labeled": kept[y_fit[kept] != UNLABELED], "X_held": split["X"][held],
+            "truth": split["truth"][held],
+            "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}"}
+
+
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
          teacher: str = "single", by: str = "rows") -> dict:
     """Teacher, GLSM and student for one (data set, seed), scored on held-out dev rows.
@@ -61,38 +100,18 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     held-out rows; the pseudo-labels' accuracy is read back from its fitted
     teacher.
     """
-    params = variant_params(variant)
-    split = dev_split(name, seed, k, params, cache_dir)
-    X_fit, y_fit = split["X_fit"], np.asarray(split["y_fit"], dtype=object)
-    held = held_out(split, seed, by)
-    kept = np.setdiff1d(np.arange(len(X_fit)), held)
-    X_held, truth = split["X"][held], split["truth"][held]
-    glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **params)
-    glsm.fit(X_fit, y_fit)
-    candidates = kept[y_fit[kept] == UNLABELED]
-    native = teacher == "native"
-    # "native": the package's full-resolution route (network_input), which gets
-    # the spectra as measured; the others sit behind the grid's resampler.
-    method = "GLSM full-resolution teacher" if native else "GLSM"
-    student = glsm_method(method, split["data"], seed, split["pretrained"],
-                          **{**params, "teacher": TEACHERS[teacher](params)},
-                          teacher_fraction=fraction)
-    student.fit(X_fit[kept], y_fit[kept])
-    clf = student if native else student[-1]
-    grid = (lambda X: X) if native else student[0].transform
+    fit = fit_student(name, seed, k, fraction, variant, cache_dir, teacher, by)
+    split, student, clf, grid = fit["split"], fit["student"], fit["clf"], fit["grid"]
+    X_held, truth = fit["X_held"], fit["truth"]
+    glsm = glsm_method("GLSM", split["data"], seed, split["pretrained"], **fit["params"])
+    glsm.fit(fit["X_fit"], fit["y_fit"])
     teacher = clf.teacher_
-    # Which rows the teacher labeled, and how well: the classifier's own rule.
-    proba = teacher.predict_proba(grid(X_fit[candidates]))
-    taught = most_confident(proba, fraction)
-    rows, pseudo = candidates[taught], teacher.classes_[proba[taught].argmax(axis=1)]
-    known = rows < len(split["X"])  # training rows; the pool's labels are unknown
     both = (student.predict_proba(X_held) + teacher.predict_proba(grid(X_held))) / 2
     scores = {"glsm": glsm.predict(X_held), "student": student.predict(X_held),
               "teacher": teacher.predict(grid(X_held)), "average": teacher.classes_[
                   both.argmax(axis=1)]}
     return {"dataset": name, "k": k, "seed": seed, "variant": variant, "fraction": fraction,
-            "n_pseudo": clf.n_pseudo_labels_,
-            "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}",
+            "n_pseudo": clf.n_pseudo_labels_, "pseudo_accuracy": fit["pseudo_accuracy"],
             **{key: f"{np.mean(pred == truth):.4f}" for key, pred in scores.items()}}
 
 

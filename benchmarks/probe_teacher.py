@@ -91,6 +91,12 @@ def self_trained(base, X_lab, y_lab, X_unl, rounds: int, fraction: float = 0.5):
     return model
 
 
+def pool_pca(window: int, n_components: int, X_all: np.ndarray):
+    """SNV'd first derivative at ``window``, then a PCA fitted on every spectrum seen."""
+    pca = PCA(min(n_components, len(X_all) - 1), random_state=0)
+    return make_pipeline(features(1, window), pca).fit(X_all)
+
+
 class Spreading:
     """Label spreading on a kNN graph of SNV'd derivatives (PCA of every spectrum seen)."""
 
@@ -98,9 +104,9 @@ class Spreading:
         self.window, self.n_components, self.n_neighbors = window, n_components, n_neighbors
 
     def fit(self, X_lab, y_lab, X_unl):
-        self.prep_ = make_pipeline(features(1, self.window), PCA(self.n_components,
-                                                                  random_state=0))
-        F = self.prep_.fit_transform(np.concatenate([X_lab, X_unl]))
+        X_all = np.concatenate([X_lab, X_unl])
+        self.prep_ = pool_pca(self.window, self.n_components, X_all)
+        F = self.prep_.transform(X_all)
         self.classes_, codes = np.unique(y_lab, return_inverse=True)
         y = np.concatenate([codes, np.full(len(X_unl), -1)])
         self.model_ = LabelSpreading(kernel="knn", n_neighbors=self.n_neighbors).fit(F, y)
@@ -159,9 +165,7 @@ class PoolPCAVote:
         X_all = np.concatenate([X_lab, X_unl])
         self.members_ = []
         for w in DERIVATIVE_WINDOWS:
-            prep = make_pipeline(features(1, w),
-                                 PCA(min(self.n_components, len(X_all) - 1), random_state=0))
-            prep.fit(X_all)
+            prep = pool_pca(w, self.n_components, X_all)
             self.members_.append(
                 (prep, LogisticRegression(max_iter=2000).fit(prep.transform(X_lab), y_lab)))
         self.classes_ = self.members_[0][1].classes_

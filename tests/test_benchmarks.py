@@ -17,6 +17,7 @@ from benchmarks import (
     finetune_seconds,
     overlap,
     per_class,
+    probe_cotrain,
     probe_derivative,
     probe_ensemble,
     probe_native_network,
@@ -327,6 +328,27 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
                           "--cache", str(tmp_path / "cache")])
     (other,) = _rows(multi)
     assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
+
+
+def test_probe_cotrain_refits_the_vote_on_the_students_labels(synthetic, monkeypatch,
+                                                               tmp_path, capsys):
+    """Its first teacher and student are probe_selftrain's (the same fits, the same
+    scores); the second round adds the vote on the student's labels and its student; a
+    rerun adds nothing."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
+              "--cache", str(tmp_path / "cache")]
+    out, multi = tmp_path / "co.csv", tmp_path / "multi.csv"
+    probe_cotrain.main([*common, "--out", str(out)])
+    probe_cotrain.main([*common, "--out", str(out)])
+    probe_selftrain.main([*common, "--teacher", "multiscale", "--out", str(multi)])
+    (row,), (first,) = _rows(out), _rows(multi)
+    assert (row["teacher"], row["student"], row["pseudo_accuracy"]) == (
+        first["teacher"], first["student"], first["pseudo_accuracy"])
+    assert all(0.0 <= float(row[c]) <= 1.0 for c in ("teacher2", "student2", "pseudo2_accuracy"))
+    assert row["held_out"] == "rows"
+    assert "second student" in capsys.readouterr().out
 
 
 def test_held_out_donors_are_new_donors():
