@@ -330,15 +330,20 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
     assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
 
 
+def _selftrain_args(synthetic, monkeypatch, tmp_path) -> list[str]:
+    """The self-training probes' arguments on the synthetic set, tiny network, k = 2."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    return ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
+            "--cache", str(tmp_path / "cache")]
+
+
 def test_probe_cotrain_refits_the_vote_on_the_students_labels(synthetic, monkeypatch,
                                                                tmp_path, capsys):
     """Its first teacher and student are probe_selftrain's (the same fits, the same
     scores); the second round adds the vote on the student's labels and its student; a
     rerun adds nothing."""
-    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
-    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
-    common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
-              "--cache", str(tmp_path / "cache")]
+    common = _selftrain_args(synthetic, monkeypatch, tmp_path)
     out, multi = tmp_path / "co.csv", tmp_path / "multi.csv"
     probe_cotrain.main([*common, "--out", str(out)])
     probe_cotrain.main([*common, "--out", str(out)])
@@ -379,10 +384,7 @@ def test_probe_selftrain_native_teacher_and_average(synthetic, monkeypatch, tmp_
     """The native teacher's row holds the averaged prediction too, and shares the
     "GLSM" fit with the other teachers; an older CSV without that column still
     prints its table."""
-    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
-    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
-    common = ["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--variant", tiny,
-              "--cache", str(tmp_path / "cache")]
+    common = _selftrain_args(synthetic, monkeypatch, tmp_path)
     native, multi = tmp_path / "native.csv", tmp_path / "multi.csv"
     probe_selftrain.main([*common, "--teacher", "native", "--out", str(native)])
     probe_selftrain.main([*common, "--teacher", "multiscale", "--out", str(multi)])
