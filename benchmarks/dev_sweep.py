@@ -105,12 +105,23 @@ def append_missing(out: Path, fields: list[str], keys: tuple[str, ...], cells) -
 
     ``cells`` yields ``(key, make_row)`` pairs; ``key`` holds the values of the
     columns ``keys``, and ``make_row()`` is called only for a missing key.
+    A CSV written before the probe gained a column is first rewritten with
+    it (blank in its old rows), so the new rows line up with the header.
     """
     new = not out.exists()
     done = set()
     if not new:
         with out.open() as f:
-            done = {tuple(r[k] for k in keys) for r in csv.DictReader(f)}
+            reader = csv.DictReader(f)
+            rows = list(reader)
+        done = {tuple(r[k] for k in keys) for r in rows}
+        if reader.fieldnames != fields:
+            if not set(reader.fieldnames or []) <= set(fields):
+                raise ValueError(f"{out} has columns {reader.fieldnames}, expected {fields}")
+            with out.open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", restval="")
+                writer.writeheader()
+                writer.writerows(rows)
     with out.open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         if new:
@@ -133,10 +144,11 @@ def mean_table(path: Path, groups: tuple[str, ...], columns: dict[str, str]) -> 
              "|" + "---|" * (len(groups) + len(columns) + 1)]
     for group in dict.fromkeys(tuple(r[g] for g in groups) for r in rows):
         sel = [r for r in rows if tuple(r[g] for g in groups) == group]
-        values = [[float(r[c]) for r in sel] for c in columns]
+        # A column added later is blank in the rows measured before it.
+        values = [[float(r[c]) for r in sel if r[c]] for c in columns]
         # Counts stay whole numbers; accuracies get three decimals.
-        means = [f"{np.mean(v):.0f}" if all(x.is_integer() for x in v) else f"{np.mean(v):.3f}"
-                 for v in values]
+        means = ["" if not v else f"{np.mean(v):.0f}" if all(x.is_integer() for x in v)
+                 else f"{np.mean(v):.3f}" for v in values]
         lines.append("| " + " | ".join([*group, *means, str(len(sel))]) + " |")
     return "\n".join(lines)
 

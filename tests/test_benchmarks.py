@@ -356,6 +356,24 @@ def test_probe_cotrain_refits_the_vote_on_the_students_labels(synthetic, monkeyp
     assert "second student" in capsys.readouterr().out
 
 
+def test_append_missing_upgrades_an_older_csv(tmp_path):
+    """Rows of a probe that gained a column go into its older CSV under the new header
+    (the old rows blank there), and the table averages what each column has; a CSV with
+    a column the probe does not know is refused."""
+    out = tmp_path / "probe.csv"
+    out.write_text("dataset,seed,accuracy\nA,0,0.5\n")
+    fields = ["dataset", "seed", "accuracy", "average"]
+    cells = [(("A", 0), lambda: pytest.fail("measured already")),
+             (("A", 1), lambda: {"dataset": "A", "seed": 1, "accuracy": 0.7, "average": 0.9})]
+    dev_sweep.append_missing(out, fields, ("dataset", "seed"), cells)
+    assert out.read_text().splitlines() == [
+        "dataset,seed,accuracy,average", "A,0,0.5,", "A,1,0.7,0.9"]
+    table = dev_sweep.mean_table(out, ("dataset",), {"accuracy": "acc", "average": "avg"})
+    assert table.splitlines()[-1] == "| A | 0.600 | 0.900 | 2 |"
+    with pytest.raises(ValueError, match="expected"):
+        dev_sweep.append_missing(out, ["dataset", "seed"], ("dataset", "seed"), [])
+
+
 def test_held_out_donors_are_new_donors():
     """``--held-out donors`` scores the development rows of half the donors none of whose
     spectra is labeled; "rows" keeps the random half of the development rows."""
