@@ -121,7 +121,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         pretraining).
     finetune_epochs : int, default=100
         Epochs of supervised fine-tuning on the labeled (and
-        teacher-labeled) rows.
+        teacher-labeled) rows. With a teacher each epoch also goes through
+        the pseudo-labeled rows: on the benchmark's development sets 30
+        epochs did as well as 100 (within a point), in a third of the
+        fine-tuning time; without one, 30 epochs of a few labeled spectra
+        are too few steps.
     finetune_lr : float or None, default=None
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"
