@@ -136,12 +136,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         so a few labels see many plausible variants of their spectra.
     dropout : float, default=0.1
         Dropout on the embedding during fine-tuning.
-    mixup : float, default=0.0
-        Mix each fine-tuning batch with a shuffled copy of itself (mixup):
-        normalised spectra and their labels are blended with a weight drawn
-        from ``Beta(mixup, mixup)``, so the network sees mixtures between
-        classes, as spectra of mixed samples are. 0 turns it off. Not used
-        together with the consistency term (``unlabeled_weight > 0``).
     reset_embedding : bool, default=True
         Re-initialise the encoder's last layer, the linear map from its
         pooled features to the embedding, before fine-tuning a pretrained
@@ -273,8 +267,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
 
     # Fitted attributes that only act in fit; save_model leaves them out.
     _fit_only_attributes = ("teacher_",)
-    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0,
-                     "mixup": 0.0}
+    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0}
 
     _parameter_constraints: dict = {
         **GLSMBase._parameter_constraints,
@@ -285,7 +278,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "finetune": [StrOptions({"full", "head"})],
         "finetune_augment": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "mixup": [Interval(Real, 0, None, closed="left")],
         "reset_embedding": ["boolean"],
         "linear_skip": ["boolean"],
         "unlabeled_weight": [Interval(Real, 0, None, closed="left")],
@@ -306,7 +298,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         finetune: str = "full",
         finetune_augment: bool = True,
         dropout: float = 0.1,
-        mixup: float = 0.0,
         reset_embedding: bool = True,
         linear_skip: bool = False,
         unlabeled_weight: float = 0.0,
@@ -379,7 +370,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.finetune = finetune
         self.finetune_augment = finetune_augment
         self.dropout = dropout
-        self.mixup = mixup
         self.reset_embedding = reset_embedding
         self.linear_skip = linear_skip
         self.unlabeled_weight = unlabeled_weight
@@ -620,7 +610,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             callbacks=self._callbacks(("pseudo_loss",) * semi, self.finetune_epochs),
             unlabeled_weight=self.unlabeled_weight,
             pseudo_threshold=self.pseudo_threshold,
-            mixup=self.mixup,
             **kwargs,
         )
 

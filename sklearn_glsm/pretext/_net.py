@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 
-import torch
 from skorch import NeuralNet, NeuralNetClassifier
-from skorch.dataset import unpack_data
 
 from ._objectives import pseudo_label_loss
 
@@ -104,40 +102,14 @@ class FinetuneNet(_LoadsWithoutGPU, _StopOnInterrupt, NeuralNetClassifier):
         Weight of the consistency term on unlabeled rows.
     pseudo_threshold : float
         Confidence a pseudo-label needs.
-    mixup : float
-        With a positive value and a module without the consistency output,
-        each training batch is mixed with a shuffled copy of itself (mixup):
-        normalised spectra ``lam * a + (1 - lam) * b`` with ``lam`` drawn from
-        ``Beta(mixup, mixup)``, and the loss is the same mixture of the two
-        rows' cross-entropies. 0 trains on the rows as they are.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier`.
     """
 
-    def __init__(self, *args, unlabeled_weight=0.0, pseudo_threshold=0.95, mixup=0.0,
-                 **kwargs):
+    def __init__(self, *args, unlabeled_weight=0.0, pseudo_threshold=0.95, **kwargs):
         super().__init__(*args, **kwargs)
         self.unlabeled_weight = unlabeled_weight
         self.pseudo_threshold = pseudo_threshold
-        self.mixup = mixup
-
-    def train_step_single(self, batch, **fit_params):  # noqa: D102
-        if not self.mixup or getattr(self.module_, "consistency", False):
-            return super().train_step_single(batch, **fit_params)
-        self._set_training(True)
-        Xi, yi = unpack_data(batch)
-        Xi = torch.as_tensor(Xi, device=self.device)
-        yi = torch.as_tensor(yi, device=self.device)
-        # Spectra mix after normalisation, so a bright one does not drown the other.
-        z = self.module_.normalizer(Xi)[0]
-        alpha = torch.tensor(float(self.mixup))
-        lam = float(torch.distributions.Beta(alpha, alpha).sample())
-        order = torch.randperm(len(z)).to(z.device)
-        y_pred = self.infer(lam * z + (1 - lam) * z[order], **fit_params)
-        loss = (lam * self.get_loss(y_pred, yi, training=True)
-                + (1 - lam) * self.get_loss(y_pred, yi[order], training=True))
-        loss.backward()
-        return {"loss": loss, "y_pred": y_pred}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):  # noqa: D102
         if not isinstance(y_pred, tuple):
