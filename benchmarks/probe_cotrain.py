@@ -34,7 +34,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import probe_parser, run_probe
-from .probe_selftrain import fit_student
+from .probe_selftrain import fit_student, pseudo_accuracy
 from .protocol import glsm_method
 from .run import RESULTS
 
@@ -47,8 +47,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
     """One round of co-training for one (data set, seed), scored on held-out dev rows."""
     fit = fit_student(name, seed, k, fraction, variant, cache_dir, "multiscale", by)
     split, student, candidates = fit["split"], fit["student"], fit["candidates"]
-    X_fit, y_fit, grid = fit["X_fit"], fit["y_fit"], student[0].transform
-    teacher = student[-1].teacher_
+    X_fit, y_fit, grid, teacher = fit["X_fit"], fit["y_fit"], fit["grid"], fit["clf"].teacher_
     # The student's confident labels, by the classifier's own rule.
     proba = student.predict_proba(X_fit[candidates])
     taught = most_confident(proba, fraction)
@@ -59,12 +58,11 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
         np.concatenate([y_fit[labeled].astype(str), pseudo.astype(str)]))
     kept = fit["kept"]
     second = {}
-    for key, model in (("student2", teacher2), ("student_self", student[-1])):
+    for key, model in (("student2", teacher2), ("student_self", fit["clf"])):
         second[key] = glsm_method("GLSM", split["data"], seed, split["pretrained"],
                                   **{**fit["params"], "teacher": FrozenEstimator(model)},
                                   teacher_fraction=fraction).fit(X_fit[kept], y_fit[kept])
     X_held, truth = fit["X_held"], fit["truth"]
-    known = rows < len(split["X"])  # training rows; the pool's labels are unknown
     scores = {"teacher": teacher.predict(grid(X_held)), "student": student.predict(X_held),
               "teacher2": teacher2.predict(grid(X_held)),
               **{key: model.predict(X_held) for key, model in second.items()}}
@@ -72,7 +70,7 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
             "held_out": by, **{key: f"{np.mean(pred == truth):.4f}"
                                for key, pred in scores.items()},
             "pseudo_accuracy": fit["pseudo_accuracy"],
-            "pseudo2_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}"}
+            "pseudo2_accuracy": pseudo_accuracy(split, rows, pseudo)}
 
 
 COLUMNS = {"teacher": "teacher (vote)", "student": "student", "teacher2":

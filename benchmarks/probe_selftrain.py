@@ -84,12 +84,18 @@ def fit_student(name: str, seed: int, k: int, fraction: float, variant: str, cac
     proba = clf.teacher_.predict_proba(grid(X_fit[candidates]))
     taught = most_confident(proba, fraction)
     rows, pseudo = candidates[taught], clf.teacher_.classes_[proba[taught].argmax(axis=1)]
-    known = rows < len(split["X"])  # training rows; the pool's labels are unknown
     return {"split": split, "params": params, "student": student, "clf": clf, "grid": grid,
             "X_fit": X_fit, "y_fit": y_fit, "kept": kept, "candidates": candidates,
             "labeled": kept[y_fit[kept] != UNLABELED], "X_held": split["X"][held],
             "truth": split["truth"][held],
-            "pseudo_accuracy": f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}"}
+            "pseudo_accuracy": pseudo_accuracy(split, rows, pseudo)}
+
+
+def pseudo_accuracy(split: dict, rows: np.ndarray, pseudo: np.ndarray) -> str:
+    """Accuracy of the pseudo-labels ``pseudo`` of ``rows`` of the fit, on the training
+    rows among them (the pool's labels are unknown), as the CSV stores it."""
+    known = rows < len(split["X"])
+    return f"{np.mean(pseudo[known] == split['truth'][rows[known]]):.4f}"
 
 
 def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir: Path,
