@@ -174,6 +174,7 @@ def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> st
     the same split (cells both measured), e.g. ``0.488 (4/5)``; with another
     ``value`` the means alone.
     """
+    digits = ".3f" if value == "accuracy" else ".1f"  # seconds to a tenth
     frames = []
     for path, method, pool in columns:
         df = pd.read_csv(path, dtype={"k": str, "seed": str})
@@ -189,8 +190,7 @@ def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> st
         parts = [g.get((dataset, k), pd.Series(dtype=float)) for g in groups]
         row = []
         for i, part in enumerate(parts):
-            text = (f"{part.mean():.3f}" if value == "accuracy" else f"{part.mean():.1f}"
-                    ) if len(part) else ""
+            text = format(part.mean(), digits) if len(part) else ""
             if i and len(part) and value == "accuracy":
                 shared = part.index.intersection(parts[0].index)
                 wins = int((part[shared] > parts[0][shared]).sum())

@@ -407,10 +407,14 @@ class GLSMBase(BaseEstimator):
             **self._net_kwargs(n_samples, self.pretrain_epochs, device),
         )
 
+    def _has_pretext_task(self) -> bool:
+        """Whether either pretext task is on (a weight of 0 turns one off)."""
+        return self.global_weight > 0 or self.local_weight > 0
+
     def _pretrain(self, X: np.ndarray, device: str) -> PretextNet:
         """Self-supervised pretraining on the rows of ``X``; returns the fitted net."""
         net = self._pretext_net(X.shape[1], X.shape[0], device)
-        if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
+        if self.pretrain_epochs > 0 and self._has_pretext_task():
             if self.global_objective == "predictive" and self.local_weight == 0:
                 warnings.warn(
                     "global_objective='predictive' without the local task (local_weight=0) "

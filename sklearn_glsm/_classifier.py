@@ -408,12 +408,12 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                     "spectra onto its axis with sklearn_glsm.preprocessing."
                     "WavenumberResampler."
                 )
-            if self.adapt_epochs > 0 and (source.global_weight > 0 or source.local_weight > 0):
+            if self.adapt_epochs > 0 and source._has_pretext_task():
                 net = self._adapt(source, X, device)
                 return self._reset(net.module_.encoder), source.normalize, epoch_history(net)
             encoder = self._reset(copy.deepcopy(module.encoder))
             return encoder.to(device), source.normalize, []
-        if self.pretrain_epochs > 0 and (self.global_weight > 0 or self.local_weight > 0):
+        if self.pretrain_epochs > 0 and self._has_pretext_task():
             net = self._pretrain(X, device)
             return self._reset(net.module_.encoder), self.normalize, epoch_history(net)
         encoder = SpectrumEncoder(**self._architecture())
