@@ -4,7 +4,8 @@ Two ``benchmarks.run`` processes must not append to one CSV (their rows could
 interleave), so parallel runs each write their own copy (``--out``) and this
 merges them: every cell (data set, k, seed, method) of a part that the
 target does not hold yet is appended to it, in the part's order; a cell the
-target already holds is kept as it is.
+target already holds is kept as it is, or with ``--replace`` (a remeasurement
+after a default changed) replaced in place by the part's row.
 
 Examples
 --------
@@ -26,8 +27,8 @@ from pathlib import Path
 from .run import FIELDS, append_row, cell_of, done_cells
 
 
-def merge(target: Path, parts: list[Path]) -> int:
-    """Append to ``target`` every cell of ``parts`` it lacks; return how many.
+def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
+    """Append to ``target`` every cell of ``parts`` it lacks; return how many rows changed.
 
     Parameters
     ----------
@@ -35,26 +36,38 @@ def merge(target: Path, parts: list[Path]) -> int:
         The results CSV to complete; created when missing.
     parts : list of Path
         CSVs written by ``benchmarks.run --out``, with the same columns.
+    replace : bool, default=False
+        Also replace, in place, the target's rows of the cells that the parts
+        hold (a remeasurement after a default changed); otherwise they are kept.
 
     Returns
     -------
-    n_added : int
-        Rows appended to ``target``.
+    n_changed : int
+        Rows appended to ``target``, plus those replaced.
     """
-    done = done_cells(target)
-    added = 0
+    rows: dict[tuple, dict] = {}  # the first part's row of each cell, in the parts' order
     for part in parts:
         with part.open() as f:
             reader = csv.DictReader(f)
             if reader.fieldnames != FIELDS:
                 raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
             for row in reader:
-                cell = cell_of(row)
-                if cell not in done:
-                    append_row(target, row)
-                    done.add(cell)
-                    added += 1
-    return added
+                rows.setdefault(cell_of(row), row)
+    done = done_cells(target)
+    changed = 0
+    if replace and done & rows.keys():
+        with target.open() as f:
+            kept = list(csv.DictReader(f))
+        changed = sum(cell_of(r) in rows for r in kept)
+        with target.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows.get(cell_of(r), r) for r in kept)
+    for cell, row in rows.items():
+        if cell not in done:
+            append_row(target, row)
+            changed += 1
+    return changed
 
 
 def main(argv: list[str] | None = None) -> None:  # noqa: D103
@@ -62,9 +75,12 @@ def main(argv: list[str] | None = None) -> None:  # noqa: D103
     p.add_argument("target", type=Path, help="the results CSV to complete")
     p.add_argument("parts", type=Path, nargs="+", help="CSVs of runs made side by side")
     p.add_argument("--remove", action="store_true", help="delete the parts once merged")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the target's rows of the cells the parts hold")
     args = p.parse_args(argv)
     parts = [part for part in args.parts if part.resolve() != args.target.resolve()]
-    print(f"{merge(args.target, parts)} rows added to {args.target}")
+    changed = merge(args.target, parts, args.replace)
+    print(f"{changed} rows {'added or replaced' if args.replace else 'added'} in {args.target}")
     if args.remove:
         for part in parts:
             part.unlink()

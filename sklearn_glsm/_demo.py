@@ -22,6 +22,19 @@ from ._classifier import GLSMClassifier, unlabeled_mask
 from .datasets import hide_labels, load_spectra, make_spectra
 
 
+def _epochs(value: str) -> int | str:
+    """``--finetune-epochs``: a positive integer or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        epochs = int(value)
+    except ValueError:
+        epochs = 0
+    if epochs < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {value!r}")
+    return epochs
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="glsm-demo",
@@ -34,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", "--labels-per-class", type=int, default=5,
                    help="labeled training spectra per class (default: %(default)s)")
     p.add_argument("--pretrain-epochs", type=int, default=30)
-    p.add_argument("--finetune-epochs", type=int, default=100)
+    p.add_argument("--finetune-epochs", type=_epochs, default="auto",
+                   help="an integer, or 'auto' (the estimator's default: %(default)s)")
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quiet", action="store_true", help="no per-epoch progress")

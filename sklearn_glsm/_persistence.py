@@ -268,9 +268,12 @@ def _rebuild_net(estimator, state_dict: dict):
             # differs from n_features_in_ behind a network_input.
             skip = state_dict.get("linear.weight")
             n_points = None if skip is None else skip.shape[1] // (1 + (encoder.derivative > 0))
+            # Files from before finetune_epochs_ existed hold an integer parameter.
+            epochs = getattr(estimator, "finetune_epochs_", None) or estimator._finetune_epochs(
+                getattr(estimator, "n_pseudo_labels_", 0))
             net = estimator._finetune_net(
                 encoder, source.normalize, len(estimator.classes_), estimator.batch_size, device,
-                n_points=n_points,
+                epochs, n_points=n_points,
             ).initialize()
     try:
         net.module_.load_state_dict(state_dict)

@@ -628,20 +628,23 @@ def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys)
     assert capsys.readouterr().out.splitlines()[2] == "| d | 5 | 15.0 | 45.0 |"
 
 
+def _merge_row(dataset, seed, accuracy):
+    """A results row of ``benchmarks.run`` for the merge tests."""
+    return {"dataset": dataset, "k": "5", "seed": str(seed), "method": "GLSM",
+            "accuracy": str(accuracy), "balanced_accuracy": str(accuracy),
+            "fit_seconds": "1.0", "n_labeled": "15", "n_train": "60", "n_test": "30"}
+
+
 def test_merge_appends_the_cells_the_target_lacks(tmp_path):
     """Parts of runs made side by side: new cells appended once, the target's kept."""
     from benchmarks import merge
 
-    def row(dataset, seed, accuracy):
-        return {"dataset": dataset, "k": "5", "seed": str(seed), "method": "GLSM",
-                "accuracy": str(accuracy), "balanced_accuracy": str(accuracy),
-                "fit_seconds": "1.0", "n_labeled": "15", "n_train": "60", "n_test": "30"}
-
     target, part_a, part_b = (tmp_path / f"{n}.csv" for n in ("all", "part_a", "part_b"))
-    run.append_row(target, row("a", 0, 0.5))
-    for r in (row("a", 0, 0.9), row("a", 1, 0.6)):  # a copy of the target, then a new cell
+    run.append_row(target, _merge_row("a", 0, 0.5))
+    # A copy of the target's cell, then a new one; the other run, and a repeated cell.
+    for r in (_merge_row("a", 0, 0.9), _merge_row("a", 1, 0.6)):
         run.append_row(part_a, r)
-    for r in (row("b", 0, 0.7), row("a", 1, 0.6)):  # the other run, and a repeated cell
+    for r in (_merge_row("b", 0, 0.7), _merge_row("a", 1, 0.6)):
         run.append_row(part_b, r)
     merge.main([str(target), str(part_a), str(part_b), "--remove"])
     with target.open() as f:
@@ -649,6 +652,24 @@ def test_merge_appends_the_cells_the_target_lacks(tmp_path):
     assert rows == [("a", "0", "0.5"), ("a", "1", "0.6"), ("b", "0", "0.7")]
     assert not part_a.exists() and not part_b.exists()
     assert merge.merge(target, [target]) == 0
+
+
+def test_merge_replace_swaps_the_cells_the_parts_remeasured(tmp_path):
+    """``--replace``: the target's rows of the parts' cells are replaced where they stand,
+    the other rows kept, new cells appended."""
+    from benchmarks import merge
+
+    target, part = tmp_path / "all.csv", tmp_path / "part.csv"
+    for r in (_merge_row("a", 0, 0.5), _merge_row("a", 1, 0.6), _merge_row("b", 0, 0.7)):
+        run.append_row(target, r)
+    for r in (_merge_row("a", 1, 0.9), _merge_row("c", 0, 0.8)):
+        run.append_row(part, r)
+    merge.main([str(target), str(part), "--replace"])
+    with target.open() as f:
+        rows = [(r["dataset"], r["seed"], r["accuracy"]) for r in csv.DictReader(f)]
+    assert rows == [("a", "0", "0.5"), ("a", "1", "0.9"), ("b", "0", "0.7"), ("c", "0", "0.8")]
+    assert part.exists()
+    assert merge.merge(target, [part]) == 0  # without --replace the target's rows stay
 
 
 def test_merge_refuses_other_columns(tmp_path):

@@ -523,6 +523,25 @@ def test_teacher_is_idle_when_every_row_is_labeled(data):
     np.testing.assert_array_equal(taught.predict_proba(X), plain.predict_proba(X))
 
 
+def test_auto_finetune_epochs_are_30_when_the_teacher_labels_rows(data):
+    """``finetune_epochs="auto"`` (the default) fine-tunes 30 epochs when the teacher
+    added rows, 100 when it added none (no teacher, or every row labeled); an integer
+    is used as given."""
+    X, y, y_semi, _ = data
+    settings = dict(pretrain_epochs=0, finetune_epochs="auto")
+    taught = fast(GLSMClassifier, **settings).fit(X, y_semi)
+    assert taught.n_pseudo_labels_ > 0
+    assert taught.finetune_epochs_ == len(taught.history_["finetune"]) == 30
+    alone = fast(GLSMClassifier, teacher=None, **settings).fit(X, y_semi)
+    assert alone.finetune_epochs_ == len(alone.history_["finetune"]) == 100
+    assert fast(GLSMClassifier, **settings).fit(X, y).finetune_epochs_ == 100
+    given = fast(GLSMClassifier, pretrain_epochs=0, finetune_epochs=3).fit(X, y_semi)
+    assert given.finetune_epochs_ == len(given.history_["finetune"]) == 3
+    assert GLSMClassifier().finetune_epochs == "auto"
+    with pytest.raises(InvalidParameterError, match="finetune_epochs"):
+        fast(GLSMClassifier, finetune_epochs="many").fit(X, y_semi)
+
+
 def test_derivative_teacher_rejects_what_it_cannot_use(data):
     """Spectra shorter than its smallest window, or windows a derivative cannot use."""
     X, _, y_semi, _ = data

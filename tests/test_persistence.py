@@ -300,12 +300,22 @@ def test_save_load_with_the_derivative_teacher(data, tmp_path):
     teacher only acts in fit and is left out."""
     X, y = data[:2]
     y_semi = np.where(np.arange(len(y)) < 20, y, -1)
-    clf = fast(GLSMClassifier, teacher="derivative", finetune_epochs=2).fit(X, y_semi)
+    clf = fast(GLSMClassifier, teacher="derivative", finetune_epochs="auto",
+               pretrain_epochs=0).fit(X, y_semi)
     save_model(clf, tmp_path / "model.glsm")
     loaded = load_model(tmp_path / "model.glsm")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     assert loaded.teacher == "derivative" and not hasattr(loaded, "teacher_")
     assert loaded.n_pseudo_labels_ == clf.n_pseudo_labels_ > 0
+    # The net is rebuilt with the epochs "auto" chose, also from a file written before
+    # finetune_epochs_ was stored.
+    assert loaded.finetune_epochs_ == loaded.net_.max_epochs == 30
+    with zipfile.ZipFile(tmp_path / "model.glsm") as archive:
+        meta = json.loads(archive.read("model.json"))
+    del meta["estimator"]["fitted"]["finetune_epochs_"]
+    older = load_model(_rewrite(tmp_path / "model.glsm", tmp_path / "older.glsm", meta=meta))
+    assert older.net_.max_epochs == 30
+    np.testing.assert_array_equal(older.predict_proba(X), clf.predict_proba(X))
 
 
 def test_save_load_with_a_network_input(data, tmp_path):
