@@ -156,10 +156,10 @@ models = {
     ),
     "SNV + 1-NN": make_pipeline(to_a, StandardNormalVariate(), KNeighborsClassifier(1)),
     "network from\nscratch": make_pipeline(
-        to_a, GLSMClassifier(pretrain_epochs=0, finetune_epochs=100, **small_network)
+        to_a, GLSMClassifier(pretrain_epochs=0, **small_network)
     ),
     "pretrained on A,\nfine-tuned on B": make_pipeline(
-        to_a, GLSMClassifier(pretrained=transformer, finetune_epochs=100, **small_network)
+        to_a, GLSMClassifier(pretrained=transformer, **small_network)
     ),
 }
 k = 5
