@@ -232,10 +232,10 @@ TRANSFER_METHODS = {
     "scratch": {"pretrain_epochs": 0},
     "scratch no teacher": {"pretrain_epochs": 0, "teacher": None},
     # The teacher on the target's spectra as measured, the network on the pair's axis.
-    # It and "adapted" were measured with 100 fine-tuning epochs, the default
-    # before finetune_epochs="auto" (30 when the teacher labels rows).
-    "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER, "finetune_epochs": 100},
-    # The source's encoder pretrained 20 epochs more on the target's spectra first.
+    "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER},
+    # The source's encoder pretrained 20 epochs more on the target's spectra first,
+    # measured with 100 fine-tuning epochs, the default before
+    # finetune_epochs="auto" (30 when the teacher labels rows).
     "GLSM transfer adapted": {"adapt_epochs": 20, "finetune_epochs": 100},
 }
 
@@ -332,12 +332,12 @@ GLSM_METHODS = {
     "GLSM linear-skip": {"linear_skip": True, "teacher": None},
     # A single-window teacher: logistic regression on the 11-point derivative
     # (docs/benchmarks.md, "Self-training from a linear teacher").
-    # It and the full-resolution teacher were measured with 100 fine-tuning epochs,
-    # the default before finetune_epochs="auto" (30 when the teacher labels rows).
+    # Measured with 100 fine-tuning epochs, the default before
+    # finetune_epochs="auto" (30 when the teacher labels rows).
     "GLSM teacher": {"teacher": derivative_teacher(), "finetune_epochs": 100},
     # The default teacher on the spectra at their own resolution, the network on
     # the grid (network_input; docs/benchmarks.md, "The teacher at full resolution").
-    "GLSM full-resolution teacher": {"network_input": RESAMPLER, "finetune_epochs": 100},
+    "GLSM full-resolution teacher": {"network_input": RESAMPLER},
 }
 
 
