@@ -53,6 +53,11 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+# Means of the CSV's 4-decimal accuracies that are equal can differ in their last
+# float bits; differences below this (far below 1e-4 / n_seeds) are ties.
+TIE = 1e-9
+
+
 def _best_classical(part: pd.DataFrame) -> pd.Series:
     rows = part[part["method"].isin(CLASSICAL)]
     return rows.loc[rows["mean"].idxmax()]
@@ -74,9 +79,10 @@ def targets(table: pd.DataFrame, method: str = "GLSM") -> str:
         if "->" in dataset:
             k5 = part[part["k"] == "5"].set_index("method")["mean"]
             if {"GLSM transfer", "scratch"} <= set(k5.index):
+                # A tie does not beat (see TIE).
                 add(f"{dataset}, k=5: pretraining beats the network from scratch",
                     f"{k5['GLSM transfer']:.3f} vs {k5['scratch']:.3f}",
-                    k5["GLSM transfer"] > k5["scratch"])
+                    k5["GLSM transfer"] - k5["scratch"] > TIE)
             continue
         for k, at_k in part.groupby("k", observed=True):
             ours = at_k[at_k["method"] == method]
@@ -86,14 +92,14 @@ def targets(table: pd.DataFrame, method: str = "GLSM") -> str:
             seeds = f"n={int(ours['count'].iloc[0])}"
             if k == "5" and dataset in TARGET_K5:
                 add(f"{dataset}, k=5: {method} ≥ {TARGET_K5[dataset]:.2f}",
-                    f"{mean:.3f} ({seeds})", mean >= TARGET_K5[dataset])
+                    f"{mean:.3f} ({seeds})", mean >= TARGET_K5[dataset] - TIE)
             if k == "1":
                 add(f"{dataset}, k=1: ≥ best classical + 0.10",
                     f"{mean:.3f} vs {best['method']} {best['mean']:.3f} ({seeds})",
-                    mean >= best["mean"] + 0.10)
+                    mean >= best["mean"] + 0.10 - TIE)
             add(f"{dataset}, k={k}: not below the best classical",
                 f"{mean:.3f} vs {best['method']} {best['mean']:.3f} ({seeds})",
-                mean >= best["mean"])
+                mean >= best["mean"] - TIE)
     return "\n".join(lines) + "\n"
 
 

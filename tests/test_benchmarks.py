@@ -9,6 +9,7 @@ import csv
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -633,6 +634,22 @@ def _merge_row(dataset, seed, accuracy):
     return {"dataset": dataset, "k": "5", "seed": str(seed), "method": "GLSM",
             "accuracy": str(accuracy), "balanced_accuracy": str(accuracy),
             "fit_seconds": "1.0", "n_labeled": "15", "n_train": "60", "n_test": "30"}
+
+
+def test_transfer_target_is_missed_on_a_tie():
+    """Pretraining must beat the network from scratch: equal means (which summing
+    4-decimal accuracies in another order can leave a float bit apart) are a miss."""
+    # 0.1 + 0.2 is 0.30000000000000004 in floats: the first mean is a bit above.
+    seeds = {"GLSM transfer": [0.1, 0.2], "scratch": [0.3, 0.0]}
+    df = pd.DataFrame([{"dataset": "a->b", "k": "5", "seed": i, "method": m, "accuracy": v}
+                       for m, values in seeds.items() for i, v in enumerate(values)])
+    table = report.summary(df)
+    assert table["mean"].iloc[0] > table["mean"].iloc[1]
+    lines = report.targets(table).splitlines()
+    assert lines[2] == ("| a->b, k=5: pretraining beats the network from scratch | "
+                        "0.150 vs 0.150 | **missed** |")
+    df.loc[df["method"] == "GLSM transfer", "accuracy"] += 0.0002
+    assert report.targets(report.summary(df)).splitlines()[2].endswith("| met |")
 
 
 def test_merge_appends_the_cells_the_target_lacks(tmp_path):
