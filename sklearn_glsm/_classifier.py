@@ -126,9 +126,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         pseudo-labeled rows, so 30 epochs are already many more steps than
         100 epochs of a few labels; on the benchmark (test part, 5 seeds, the
         same pretrained encoders) 30 epochs with the teacher were within a
-        point of 100 in every semi-supervised cell, in 12-18 % less fit time. Without a teacher 30
-        epochs of a few labeled spectra are too few steps. The number used
-        is ``finetune_epochs_``.
+        point of 100 in every semi-supervised cell, in 12-18 % less fit
+        time. Without a teacher 30 epochs of a few labeled spectra are too
+        few steps. The number used is ``finetune_epochs_``.
     finetune_lr : float or None, default=None
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"
