@@ -233,10 +233,8 @@ TRANSFER_METHODS = {
     "scratch no teacher": {"pretrain_epochs": 0, "teacher": None},
     # The teacher on the target's spectra as measured, the network on the pair's axis.
     "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER},
-    # The source's encoder pretrained 20 epochs more on the target's spectra first,
-    # measured with 100 fine-tuning epochs, the default before
-    # finetune_epochs="auto" (30 when the teacher labels rows).
-    "GLSM transfer adapted": {"adapt_epochs": 20, "finetune_epochs": 100},
+    # The source's encoder pretrained 20 epochs more on the target's spectra first.
+    "GLSM transfer adapted": {"adapt_epochs": 20},
 }
 
 
