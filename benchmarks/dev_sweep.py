@@ -47,7 +47,7 @@ from .protocol import (
     unlabeled_pool,
     with_pool,
 )
-from .run import RESULTS, SEMI_DATASETS, cached_pretraining, pretraining_key
+from .run import RESULTS, SEMI_DATASETS, cached_pretraining, pretraining_key, write_rows
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
@@ -118,10 +118,7 @@ def append_missing(out: Path, fields: list[str], keys: tuple[str, ...], cells) -
         if reader.fieldnames != fields:
             if not set(reader.fieldnames or []) <= set(fields):
                 raise ValueError(f"{out} has columns {reader.fieldnames}, expected {fields}")
-            with out.open("w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", restval="")
-                writer.writeheader()
-                writer.writerows(rows)
+            write_rows(out, rows, fields)
     with out.open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         if new:

@@ -24,7 +24,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from .run import FIELDS, append_row, cell_of, done_cells
+from .run import FIELDS, append_row, cell_of, write_rows
 
 
 def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
@@ -53,16 +53,15 @@ def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
                 raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
             for row in reader:
                 rows.setdefault(cell_of(row), row)
-    done = done_cells(target)
-    changed = 0
-    if replace and done & rows.keys():
+    kept = []
+    if target.exists():
         with target.open() as f:
             kept = list(csv.DictReader(f))
+    done = {cell_of(r) for r in kept}
+    changed = 0
+    if replace and done & rows.keys():
         changed = sum(cell_of(r) in rows for r in kept)
-        with target.open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows.get(cell_of(r), r) for r in kept)
+        write_rows(target, [rows.get(cell_of(r), r) for r in kept])
     for cell, row in rows.items():
         if cell not in done:
             append_row(target, row)

@@ -83,6 +83,15 @@ def append_row(path: Path, row: dict) -> None:
         writer.writerow(row)
 
 
+def write_rows(path: Path, rows, fields: list[str] = FIELDS) -> None:
+    """Write ``path`` anew: a header of ``fields``, then ``rows`` (blank where one lacks a
+    field). For the rare rewrite of a whole CSV; new rows are appended (:func:`append_row`)."""
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n", restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def _k_label(k: int | None) -> str:
     return "all" if k is None else str(k)
 
