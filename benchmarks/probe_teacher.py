@@ -17,7 +17,12 @@ measured (what the teacher sees with ``GLSMClassifier(network_input=...)``).
 
 Teachers:
 
-* ``vote``: the built-in ``make_derivative_teacher()`` (the default).
+* ``vote``: ``make_derivative_teacher()``, all seven windows (the default
+  before the quiet windows).
+* ``quiet <t> x<n>``: the vote over the ``n`` narrowest windows whose
+  derivative is at most a share ``t`` noise (``sklearn_glsm.quiet_windows``
+  of every spectrum the teacher sees, labels unused); ``quiet 0.03 x3`` is
+  the built-in teacher's choice (the default).
 * ``vote C=<c>``: the same with another regularisation strength.
 * ``vote self-trained <r>``: the vote refitted ``r`` times on the labels and
   its own most confident pseudo-labels of the unlabeled spectra (a share
@@ -46,6 +51,8 @@ python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --part test --reso
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented" "vote d1+d2"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no warp"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
+    "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
 python -m benchmarks.probe_teacher --report
 """
@@ -66,7 +73,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.semi_supervised import LabelSpreading
 
-from sklearn_glsm import GLSMClassifier, make_derivative_teacher
+from sklearn_glsm import GLSMClassifier, make_derivative_teacher, quiet_windows
 from sklearn_glsm._classifier import most_confident
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.augmentation import SpectralViews
@@ -176,6 +183,17 @@ class PoolPCAVote:
                        axis=0)
 
 
+def quiet_vote(max_noise: float, members: int):
+    """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees."""
+    def fit(Xl, yl, Xu):
+        windows = quiet_windows(np.concatenate([Xl, Xu]), max_noise=max_noise,
+                                n_windows=members)
+        return make_derivative_teacher(windows).fit(Xl, yl)
+    return fit
+
+
+# (max_noise, members); (0.03, 3) is the default teacher's choice.
+QUIET = [(0.03, 3), (0.03, 2), (0.03, 1), (0.01, 3), (0.01, 1)]
 TEACHERS = {
     "vote": lambda Xl, yl, Xu: make_derivative_teacher().fit(Xl, yl),
     "vote C=0.1": lambda Xl, yl, Xu: make_derivative_teacher(C=0.1).fit(Xl, yl),
@@ -192,6 +210,7 @@ TEACHERS = {
     "vote augmented, no warp": lambda Xl, yl, Xu: augmented(Xl, yl, warp=False),
     "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),
     "vote on pool PCA": lambda Xl, yl, Xu: PoolPCAVote().fit(Xl, yl, Xu),
+    **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
 }
 
 

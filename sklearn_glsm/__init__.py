@@ -7,7 +7,7 @@ scikit-learn estimators.
 
 from ._classifier import GLSMClassifier
 from ._persistence import load_model, save_model
-from ._teacher import make_derivative_teacher
+from ._teacher import derivative_noise, make_derivative_teacher, quiet_windows
 from ._transformer import GLSMTransformer
 
 __version__ = "0.1.0"
@@ -15,8 +15,10 @@ __version__ = "0.1.0"
 __all__ = [
     "GLSMClassifier",
     "GLSMTransformer",
+    "derivative_noise",
     "load_model",
     "make_derivative_teacher",
+    "quiet_windows",
     "save_model",
     "__version__",
 ]

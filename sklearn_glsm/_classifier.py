@@ -186,8 +186,12 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         labels; the network then fine-tunes on labels and pseudo-labels
         alike. ``"derivative"``: the built-in teacher,
         :func:`~sklearn_glsm.make_derivative_teacher` (a soft vote of
-        logistic regressions on Savitzky-Golay first derivatives with
-        windows of 3 to 41 points, those that fit the spectra); with few
+        logistic regressions on Savitzky-Golay first derivatives) over the
+        three narrowest windows, of 3 to 41 points, in which noise takes at
+        most 3% of the derivative's variance
+        (:func:`~sklearn_glsm.quiet_windows` of all of ``X``, labels
+        unused: narrow windows for smooth spectra, wide ones for noisy);
+        with few
         labels a linear model on a derivative is a strong,
         well-regularised classifier of spectra, and the network can correct
         part of its mistakes. It is the default because on the benchmark's
@@ -246,7 +250,9 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
     device_ : str
         Device the net was trained on.
     teacher_ : estimator
-        The fitted clone of ``teacher``; only with a teacher.
+        The fitted clone of ``teacher``; only with a teacher. With
+        ``teacher="derivative"`` its ``estimators`` name the windows chosen
+        (``"w3"`` is 3 points).
     network_input_ : transformer
         The fitted clone of ``network_input``; only with one.
     n_pseudo_labels_ : int
@@ -567,7 +573,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         class) and their labels as indices into ``classes``.
         """
         if isinstance(self.teacher, str):  # "derivative", the only name validation lets in
-            teacher = derivative_teacher_for(X.shape[1])
+            teacher = derivative_teacher_for(X)
         else:
             teacher = clone(self.teacher)
         teacher.fit(X[labeled], y_labeled)
