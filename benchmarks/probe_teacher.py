@@ -55,6 +55,8 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
 python -m benchmarks.probe_teacher --report
+python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
+    ftir_villegas_c8 ftir_frond raman_saliva_pd_ad ftir_jung
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.semi_supervised import LabelSpreading
 
-from sklearn_glsm import GLSMClassifier, make_derivative_teacher, quiet_windows
+from sklearn_glsm import GLSMClassifier, derivative_noise, make_derivative_teacher, quiet_windows
 from sklearn_glsm._classifier import most_confident
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.augmentation import SpectralViews
@@ -273,6 +275,27 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
             yield (name, k, seed, teacher, part, resolution), partial(make_row, seed, teacher)
 
 
+def noise_table(names: list[str], resolution: str = "grid") -> str:
+    """Median noise share of each window's derivative, and the quiet windows, per data set.
+
+    Measured as the built-in teacher measures it (``sklearn_glsm.quiet_windows``)
+    on the training part of seed 0, all its spectra, labels unused.
+    """
+    header = " | ".join(f"w{w}" for w in DERIVATIVE_WINDOWS)
+    lines = [f"| data set | points | {header} | quiet windows |",
+             "|---|---|" + "---|" * len(DERIVATIVE_WINDOWS) + "---|"]
+    for name in names:
+        data = load(name)
+        train, _, _ = label_draw(data, 0, 5)
+        X = data.X[train]
+        if resolution == "grid":
+            X = to_grid(data).fit_transform(X)
+        share = np.median(derivative_noise(X), axis=0)
+        cells = " | ".join(f"{s:.3f}" for s in share)
+        lines.append(f"| {name} | {X.shape[1]} | {cells} | {quiet_windows(X)} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     """Command-line entry point: fit the missing cells, append them, print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -287,7 +310,13 @@ def main(argv=None) -> None:
                    help="the networks' grid, or the spectra as measured")
     p.add_argument("--out", type=Path, default=RESULTS / "probe_teacher.csv")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
+    p.add_argument("--noise", nargs="*", metavar="DATASET",
+                   help="only print each window's noise share on these data sets (default: "
+                   "--datasets) at --resolution")
     args = p.parse_args(argv)
+    if args.noise is not None:
+        print(noise_table(args.noise or args.datasets, args.resolution))
+        return
     if not args.report:
         for name in args.datasets:
             for k in args.k:
