@@ -53,6 +53,8 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no war
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers vote "quiet 0.03 x3" "quiet 0.03 x1" \
+    --datasets ftir_frond ftir_villegas_c8 ftir_jung raman_saliva_pd_ad
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
 python -m benchmarks.probe_teacher --report
 python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
