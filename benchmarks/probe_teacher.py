@@ -53,6 +53,9 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no war
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x4" "quiet 0.03 x5" \
+    --datasets ftir_villegas_c4 raman_saliva_covid ftir_kedzierski ftir_frond ftir_villegas_c8 \
+    ftir_jung raman_saliva_pd_ad
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers vote "quiet 0.03 x3" "quiet 0.03 x1" \
     --datasets ftir_frond ftir_villegas_c8 ftir_jung raman_saliva_pd_ad
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
@@ -197,7 +200,7 @@ def quiet_vote(max_noise: float, members: int):
 
 
 # (max_noise, members); (0.03, 3) is the default teacher's choice.
-QUIET = [(0.03, 3), (0.03, 2), (0.03, 1), (0.01, 3), (0.01, 1)]
+QUIET = [(0.03, 3), (0.03, 2), (0.03, 1), (0.01, 3), (0.01, 1), (0.03, 4), (0.03, 5)]
 TEACHERS = {
     "vote": lambda Xl, yl, Xu: make_derivative_teacher().fit(Xl, yl),
     "vote C=0.1": lambda Xl, yl, Xu: make_derivative_teacher(C=0.1).fit(Xl, yl),
