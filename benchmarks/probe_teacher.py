@@ -22,7 +22,8 @@ Teachers:
 * ``quiet <t> x<n>``: the vote over the ``n`` narrowest windows whose
   derivative is at most a share ``t`` noise (``sklearn_glsm.quiet_windows``
   of every spectrum the teacher sees, labels unused); ``quiet 0.03 x3`` is
-  the built-in teacher's choice (the default).
+  the built-in teacher's choice (the default). ``quiet 0.03 x3 + w41``
+  adds the widest window to those.
 * ``vote C=<c>``: the same with another regularisation strength.
 * ``vote self-trained <r>``: the vote refitted ``r`` times on the labels and
   its own most confident pseudo-labels of the unlabeled spectra (a share
@@ -54,6 +55,7 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x4" "quiet 0.03 x5" \
+    "quiet 0.03 x3 + w41" \
     --datasets ftir_villegas_c4 raman_saliva_covid ftir_kedzierski ftir_frond ftir_villegas_c8 \
     ftir_jung raman_saliva_pd_ad
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers vote "quiet 0.03 x3" "quiet 0.03 x1" \
@@ -190,11 +192,14 @@ class PoolPCAVote:
                        axis=0)
 
 
-def quiet_vote(max_noise: float, members: int):
-    """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees."""
+def quiet_vote(max_noise: float, members: int, widest: bool = False):
+    """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
+    (and, with ``widest``, the widest window as well)."""
     def fit(Xl, yl, Xu):
         windows = quiet_windows(np.concatenate([Xl, Xu]), max_noise=max_noise,
                                 n_windows=members)
+        if widest and DERIVATIVE_WINDOWS[-1] not in windows:
+            windows = [*windows, DERIVATIVE_WINDOWS[-1]]
         return make_derivative_teacher(windows).fit(Xl, yl)
     return fit
 
@@ -218,6 +223,7 @@ TEACHERS = {
     "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),
     "vote on pool PCA": lambda Xl, yl, Xu: PoolPCAVote().fit(Xl, yl, Xu),
     **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
+    "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
 }
 
 
