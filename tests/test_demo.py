@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -35,7 +36,10 @@ def test_demo_runs_on_a_csv_file(tmp_path, capsys):
     assert "9 labeled (3 per class)" in out
     scores = [float(line.split()[-1]) for line in out.splitlines()
               if line.startswith("  ") and "GLSM" not in line]
-    assert len(scores) == 2 and all(0 <= s <= 1 for s in scores)
+    # SNV + LR, SNV + 1-NN and GLSM's teacher alone.
+    assert len(scores) == 3 and all(0 <= s <= 1 for s in scores)
+    assert "its teacher alone" in out
+    assert re.search(r"teacher: .* at \d+(, \d+)* points \(quiet_windows\), \d+ unlabeled", out)
     glsm = [line for line in out.splitlines() if "GLSM (pretrain + fine-tune)" in line]
     assert len(glsm) == 1 and "on cpu" in glsm[0]
     assert 0 <= float(glsm[0].split()[4]) <= 1
