@@ -60,7 +60,15 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x4" "quiet 
     ftir_jung raman_saliva_pd_ad
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers vote "quiet 0.03 x3" "quiet 0.03 x1" \
     --datasets ftir_frond ftir_villegas_c8 ftir_jung raman_saliva_pd_ad
+python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote "quiet 0.03 x3" --part test
+python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote "quiet 0.03 x3" --part test \
+    --datasets ftir_frond
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers vote "quiet 0.03 x3" --resolution native
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" --resolution native \
+    --part test
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
+python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid \
+    --teachers "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --report
 python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
     ftir_villegas_c8 ftir_frond raman_saliva_pd_ad ftir_jung

@@ -188,7 +188,9 @@ def derivative_noise(X, windows: Sequence[int] = DERIVATIVE_WINDOWS) -> np.ndarr
     Returns
     -------
     noise : ndarray of shape (n_samples, len(windows))
-        Between 0 (noise-free) and about 1 (noise only).
+        Between 0 (noise-free) and 1 (noise only; the estimate's spread
+        above 1 is clipped, and a spectrum whose derivative is flat counts
+        as noise only).
     """
     X = np.asarray(X, dtype=float)
     sigma = 1.482602 / np.sqrt(6.0) * np.median(
