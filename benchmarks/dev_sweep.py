@@ -47,7 +47,14 @@ from .protocol import (
     unlabeled_pool,
     with_pool,
 )
-from .run import RESULTS, SEMI_DATASETS, cached_pretraining, pretraining_key, write_rows
+from .run import (
+    RESULTS,
+    SEMI_DATASETS,
+    append_row,
+    cached_pretraining,
+    pretraining_key,
+    write_rows,
+)
 
 FIELDS = ["dataset", "k", "seed", "variant", "dev_accuracy", "pretrain_seconds",
           "finetune_seconds", "device"]
@@ -308,15 +315,9 @@ def main(argv=None) -> None:
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(
         delayed(cell)(d, s, args.k, v, threads, args.cache, not args.no_pool, extra)
         for d, s, v in todo)
-    new = not args.out.exists()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for row in results:
-        with args.out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
-            if new:
-                writer.writeheader()
-                new = False
-            writer.writerow(row)
+        append_row(args.out, row, FIELDS)
         print(", ".join(f"{k}={row[k]}" for k in FIELDS), flush=True)
     print(table(args.out))
 

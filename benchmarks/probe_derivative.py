@@ -34,7 +34,7 @@ from sklearn_glsm import make_derivative_teacher
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 
 from .protocol import UNLABELED, Dataset, derivative_teacher, features, label_draw, load, to_grid
-from .run import RESULTS, SEMI_DATASETS
+from .run import RESULTS, SEMI_DATASETS, append_row
 
 FIELDS = ["part", "dataset", "k", "seed", "features", "method", "accuracy"]
 # (name, derivative order, window in points); order 0 is the protocol's SNV.
@@ -122,27 +122,22 @@ def main(argv=None) -> None:
     p.add_argument("--report", action="store_true", help="only print the table of --out")
     args = p.parse_args(argv)
     if not args.report:
-        new = not args.out.exists()
         done = {}  # (part, data set, k, seed) -> feature sets measured
-        if not new:
+        if args.out.exists():
             with args.out.open() as f:
                 for r in csv.DictReader(f):
                     done.setdefault((r["part"], r["dataset"], r["k"], r["seed"]), set()).add(
                         r["features"])
-        with args.out.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
-            if new:
-                writer.writeheader()
-            for name in args.datasets:
-                data = None  # loaded once per data set, and only if a cell is missing
-                for k in args.k:
-                    for seed in args.seeds:
-                        measured = done.get((args.part, name, str(k), str(seed)), set())
-                        if measured >= expected(k):
-                            continue  # measured already: a rerun only prints the table
-                        data = data or load(name)
-                        writer.writerows(cells(data, seed, k, args.part, frozenset(measured)))
-                        f.flush()
+        for name in args.datasets:
+            data = None  # loaded once per data set, and only if a cell is missing
+            for k in args.k:
+                for seed in args.seeds:
+                    measured = done.get((args.part, name, str(k), str(seed)), set())
+                    if measured >= expected(k):
+                        continue  # measured already: a rerun only prints the table
+                    data = data or load(name)
+                    for row in cells(data, seed, k, args.part, frozenset(measured)):
+                        append_row(args.out, row, FIELDS)
     with args.out.open() as f:
         print(table(list(csv.DictReader(f))))
 

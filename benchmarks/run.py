@@ -73,11 +73,11 @@ def done_cells(path: Path) -> set[tuple]:
         return {cell_of(r) for r in csv.DictReader(f)}
 
 
-def append_row(path: Path, row: dict) -> None:
-    """Append one results row to ``path``, writing the header if the file is new."""
+def append_row(path: Path, row: dict, fields: list[str] = FIELDS) -> None:
+    """Append one row to the CSV ``path``, writing the header ``fields`` if the file is new."""
     new = not path.exists()
     with path.open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         if new:
             writer.writeheader()
         writer.writerow(row)
