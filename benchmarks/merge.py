@@ -5,7 +5,8 @@ interleave), so parallel runs each write their own copy (``--out``) and this
 merges them: every cell (data set, k, seed, method) of a part that the
 target does not hold yet is appended to it, in the part's order; a cell the
 target already holds is kept as it is, or with ``--replace`` (a remeasurement
-after a default changed) replaced in place by the part's row.
+after a default changed) replaced in place by the part's row; ``--replaced-to``
+then keeps the rows replaced in a side CSV, the record of the old default.
 
 Examples
 --------
@@ -16,6 +17,10 @@ python -m benchmarks.run --datasets raman_saliva_covid --out benchmarks/results/
 wait
 python -m benchmarks.merge benchmarks/results/semi_supervised.csv \
     benchmarks/results/part_a.csv benchmarks/results/part_b.csv --remove
+# after a default changed: the new rows in place, the old ones aside
+python -m benchmarks.merge benchmarks/results/semi_supervised.csv \
+    benchmarks/results/semi_supervised_teacher_fraction_0.75.csv --replace \
+    --replaced-to benchmarks/results/semi_supervised_teacher_fraction_0.5.csv
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ import argparse
 import csv
 from pathlib import Path
 
-from .run import FIELDS, append_row, cell_of, write_rows
+from .run import FIELDS, append_row, cell_of, done_cells, write_rows
 
 
-def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
+def merge(target: Path, parts: list[Path], replace: bool = False,
+          replaced_to: Path | None = None) -> int:
     """Append to ``target`` every cell of ``parts`` it lacks; return how many rows changed.
 
     Parameters
@@ -39,6 +45,9 @@ def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
     replace : bool, default=False
         Also replace, in place, the target's rows of the cells that the parts
         hold (a remeasurement after a default changed); otherwise they are kept.
+    replaced_to : Path or None, default=None
+        With ``replace``: append the rows replaced to this CSV (created when
+        missing), so the old default's numbers stay on record.
 
     Returns
     -------
@@ -53,20 +62,32 @@ def merge(target: Path, parts: list[Path], replace: bool = False) -> int:
                 raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
             for row in reader:
                 rows.setdefault(cell_of(row), row)
-    kept = []
-    if target.exists():
-        with target.open() as f:
-            kept = list(csv.DictReader(f))
+    kept = _rows(target)
     done = {cell_of(r) for r in kept}
     changed = 0
     if replace and done & rows.keys():
-        changed = sum(cell_of(r) in rows for r in kept)
+        # A row equal to the part's is not replaced: rerunning a merge moves nothing.
+        replaced = [r for r in kept if rows.get(cell_of(r), r) != r]
+        if replaced_to is not None:
+            aside = done_cells(replaced_to)
+            for r in replaced:
+                if cell_of(r) not in aside:
+                    append_row(replaced_to, r)
+        changed = len(replaced)
         write_rows(target, [rows.get(cell_of(r), r) for r in kept])
     for cell, row in rows.items():
         if cell not in done:
             append_row(target, row)
             changed += 1
     return changed
+
+
+def _rows(path: Path) -> list[dict]:
+    """The rows of the CSV ``path``, none if it is missing."""
+    if not path.exists():
+        return []
+    with path.open() as f:
+        return list(csv.DictReader(f))
 
 
 def main(argv: list[str] | None = None) -> None:  # noqa: D103
@@ -76,9 +97,13 @@ def main(argv: list[str] | None = None) -> None:  # noqa: D103
     p.add_argument("--remove", action="store_true", help="delete the parts once merged")
     p.add_argument("--replace", action="store_true",
                    help="replace the target's rows of the cells the parts hold")
+    p.add_argument("--replaced-to", type=Path, metavar="CSV",
+                   help="with --replace: keep the rows replaced in this CSV")
     args = p.parse_args(argv)
+    if args.replaced_to and not args.replace:
+        p.error("--replaced-to goes with --replace")
     parts = [part for part in args.parts if part.resolve() != args.target.resolve()]
-    changed = merge(args.target, parts, args.replace)
+    changed = merge(args.target, parts, args.replace, args.replaced_to)
     print(f"{changed} rows {'added or replaced' if args.replace else 'added'} in {args.target}")
     if args.remove:
         for part in parts:

@@ -689,6 +689,25 @@ def test_merge_replace_swaps_the_cells_the_parts_remeasured(tmp_path):
     assert merge.merge(target, [part]) == 0  # without --replace the target's rows stay
 
 
+def test_merge_replaced_to_keeps_the_old_rows_aside(tmp_path):
+    """``--replaced-to``: the rows replaced go to a side CSV, once; merging again moves
+    nothing (the target's rows then equal the part's)."""
+    from benchmarks import merge
+
+    target, part, old = tmp_path / "all.csv", tmp_path / "part.csv", tmp_path / "old.csv"
+    for r in (_merge_row("a", 0, 0.5), _merge_row("a", 1, 0.6)):
+        run.append_row(target, r)
+    run.append_row(part, _merge_row("a", 1, 0.9))
+    for _ in range(2):
+        merge.main([str(target), str(part), "--replace", "--replaced-to", str(old)])
+    with old.open() as f:
+        assert [(r["seed"], r["accuracy"]) for r in csv.DictReader(f)] == [("1", "0.6")]
+    with target.open() as f:
+        assert [r["accuracy"] for r in csv.DictReader(f)] == ["0.5", "0.9"]
+    with pytest.raises(SystemExit):
+        merge.main([str(target), str(part), "--replaced-to", str(old)])
+
+
 def test_merge_refuses_other_columns(tmp_path):
     from benchmarks import merge
 
