@@ -169,7 +169,7 @@ fig.tight_layout()
 # (:func:`~sklearn_glsm.make_derivative_teacher`), at the three narrowest
 # windows in which the spectra's noise is small, fitted on the labeled
 # spectra, labels the unlabeled ones, and the network fine-tunes on its most
-# confident half per class as well as on the labels (self-training). Each
+# confident three quarters per class as well as on the labels (self-training). Each
 # epoch then goes through the pseudo-labeled rows too, so it takes longer
 # than on the labels alone, and the default ``finetune_epochs="auto"`` runs
 # 30 epochs instead of the 100 it runs without a teacher (which the benchmark
