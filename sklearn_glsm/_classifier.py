@@ -212,9 +212,10 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         half (the default until 2026-11-28) raised the benchmark's test
         accuracy by 6.4 points summed over the three semi-supervised sets
         at 1, 5 and 10 labels per class (up to 2.0 in a cell, nowhere
-        losing more than 0.2) and by 0.8 over the transfer pairs, as it had
-        on the development rows; labeling every row was worse than three
-        quarters there (see the benchmarks page). With a teacher,
+        losing more than 0.2) and by 0.8 over the transfer pairs (losing up
+        to 1.6 with one label per class there), as it had on the
+        development rows; labeling every row was worse than three quarters
+        there (see the benchmarks page). With a teacher,
         fine-tuning goes through the labeled and the pseudo-labeled rows
         each epoch, so it takes longer. :func:`~sklearn_glsm.save_model`
         stores a classifier with ``teacher="derivative"`` (not the fitted
