@@ -29,7 +29,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from .run import FIELDS, append_row, cell_of, done_cells, write_rows
+from .run import FIELDS, append_row, cell_of, done_cells, read_rows, write_rows
 
 
 def merge(target: Path, parts: list[Path], replace: bool = False,
@@ -62,7 +62,7 @@ def merge(target: Path, parts: list[Path], replace: bool = False,
                 raise ValueError(f"{part} has columns {reader.fieldnames}, expected {FIELDS}")
             for row in reader:
                 rows.setdefault(cell_of(row), row)
-    kept = _rows(target)
+    kept = read_rows(target)
     done = {cell_of(r) for r in kept}
     changed = 0
     if replace and done & rows.keys():
@@ -80,14 +80,6 @@ def merge(target: Path, parts: list[Path], replace: bool = False,
             append_row(target, row)
             changed += 1
     return changed
-
-
-def _rows(path: Path) -> list[dict]:
-    """The rows of the CSV ``path``, none if it is missing."""
-    if not path.exists():
-        return []
-    with path.open() as f:
-        return list(csv.DictReader(f))
 
 
 def main(argv: list[str] | None = None) -> None:  # noqa: D103

@@ -178,7 +178,10 @@ def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> st
     ``"<data set> +a+b"``), shown under the data set's own name. Every column
     after the first also says on how many seeds it beats the first column on
     the same split (cells both measured), e.g. ``0.488 (4/5)``; with another
-    ``value`` the means alone.
+    ``value`` the means alone. For accuracy a last row sums, per column after
+    the first, its difference to the first in points over the cells with
+    k ≤ 10 both measured (from the unrounded means, so it can differ from the
+    sum of the rounded ones by a tenth).
     """
     digits = ".3f" if value == "accuracy" else ".1f"  # seconds to a tenth
     frames = []
@@ -192,6 +195,7 @@ def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> st
     groups = [{dk: g.droplevel([0, 1]) for dk, g in f.groupby(level=["dataset", "k"])}
               for f in frames]
     cells = sorted(set().union(*groups), key=lambda dk: (dk[0], K_ORDER.index(dk[1])))
+    sums = [0.0] * len(groups)
     for dataset, k in cells:
         parts = [g.get((dataset, k), pd.Series(dtype=float)) for g in groups]
         row = []
@@ -201,8 +205,13 @@ def compare(columns: list[tuple[Path, str, str]], value: str = "accuracy") -> st
                 shared = part.index.intersection(parts[0].index)
                 wins = int((part[shared] > parts[0][shared]).sum())
                 text += f" ({wins}/{len(shared)})"
+                if k != "all" and len(parts[0]):
+                    sums[i] += 100 * (part.mean() - parts[0].mean())
             row.append(text)
         lines.append(f"| {dataset} | {k} | " + " | ".join(row) + " |")
+    if value == "accuracy" and len(groups) > 1:
+        lines.append("| sum, k ≤ 10 | points vs the first | | "
+                     + " | ".join(f"{x:+.1f}" for x in sums[1:]) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -65,12 +65,17 @@ def cell_of(row: dict) -> tuple:
     return (str(row["dataset"]), str(row["k"]), str(row["seed"]), str(row["method"]))
 
 
+def read_rows(path: Path) -> list[dict]:
+    """The rows of the CSV ``path``, none if it is missing."""
+    if not path.exists():
+        return []
+    with path.open() as f:
+        return list(csv.DictReader(f))
+
+
 def done_cells(path: Path) -> set[tuple]:
     """The cells (:func:`cell_of`) already in the results CSV ``path``."""
-    if not path.exists():
-        return set()
-    with path.open() as f:
-        return {cell_of(r) for r in csv.DictReader(f)}
+    return {cell_of(r) for r in read_rows(path)}
 
 
 def append_row(path: Path, row: dict, fields: list[str] = FIELDS) -> None:

@@ -619,6 +619,8 @@ def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys)
     assert lines[0] == "| data set | k | M (a) | M (b) | M +p+q (b) |"
     assert lines[2:4] == ["| d | 1 | 0.400 |  |  |",
                           "| d | 5 | 0.600 | 0.600 (1/2) | 0.800 (2/2) |"]
+    # The last row sums each column's difference to the first over cells both measured.
+    assert lines[4] == "| sum, k ≤ 10 | points vs the first | | +0.0 | +20.0 |"
     with pytest.raises(SystemExit):
         report.main(["--compare", str(a)])
     # --value fit_seconds: the mean fit time, without seed counts.
