@@ -290,8 +290,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
 
     # Fitted attributes that only act in fit; save_model leaves them out.
     _fit_only_attributes = ("teacher_",)
-    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0,
-                     "mixup": 0.0}
+    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0}
 
     _parameter_constraints: dict = {
         **GLSMBase._parameter_constraints,
@@ -309,7 +308,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "teacher": [None, StrOptions({"derivative"}), HasMethods(["fit", "predict_proba"])],
         "teacher_fraction": [Interval(Real, 0, 1, closed="right")],
         "network_input": [None, HasMethods(["fit", "transform"])],
-        "mixup": [Interval(Real, 0, None, closed="left")],
         "unlabeled": [None, Integral, str],
     }
 
@@ -330,7 +328,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         teacher="derivative",
         teacher_fraction: float = 0.75,
         network_input=None,
-        mixup: float = 0.0,
         unlabeled: int | str | None = -1,
         n_components: int = 64,
         width: int = 16,
@@ -403,7 +400,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.teacher = teacher
         self.teacher_fraction = teacher_fraction
         self.network_input = network_input
-        self.mixup = mixup
         self.unlabeled = unlabeled
 
     def __sklearn_clone__(self):
@@ -629,7 +625,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
             freeze_encoder=self.finetune == "head",
             consistency=semi,
             n_points=n_points if self.linear_skip else None,
-            mixup=self.mixup,
         )
         kwargs = self._net_kwargs(n_samples, epochs, device)
         kwargs["lr"] = self.finetune_lr if self.finetune_lr is not None else self.lr

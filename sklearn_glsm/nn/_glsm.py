@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import torch
 from torch import nn
 
@@ -116,15 +114,6 @@ class GLSMPretextModule(nn.Module):
         return out
 
 
-class MixedLogits(NamedTuple):
-    """Logits of mixed spectra: row ``i`` mixes ``lam[i]`` of spectrum ``i`` with
-    ``1 - lam[i]`` of spectrum ``partner[i]`` of the same batch."""
-
-    logits: torch.Tensor
-    partner: torch.Tensor
-    lam: torch.Tensor
-
-
 class GLSMClassifierModule(nn.Module):
     """Encoder plus a classification head, for fine-tuning on few labels.
 
@@ -164,11 +153,9 @@ class GLSMClassifierModule(nn.Module):
         freeze_encoder: bool = False,
         consistency: bool = False,
         n_points: int | None = None,
-        mixup: float = 0.0,
     ) -> None:
         super().__init__()
         self.consistency = consistency
-        self.mixup = mixup
         self.normalizer = SpectrumNormalizer(normalize)
         self.encoder = encoder
         self.views = views
@@ -185,8 +172,6 @@ class GLSMClassifierModule(nn.Module):
         super().__setstate__(state)
         if not hasattr(self, "linear"):  # pickled before the linear path existed
             self.linear = None
-        if not hasattr(self, "mixup"):
-            self.mixup = 0.0
 
     def _logits(self, z: torch.Tensor) -> torch.Tensor:
         if self.linear is None:
@@ -203,15 +188,8 @@ class GLSMClassifierModule(nn.Module):
         z = self.normalizer(x)[0]
         if not self.training:
             return self._logits(z)
-        view = self.views(z) if self.views is not None else z
-        if self.mixup > 0 and not self.consistency:
-            # The larger share stays with the row's own spectrum (and label).
-            lam = torch.distributions.Beta(self.mixup, self.mixup).sample((len(z),))
-            lam = torch.maximum(lam, 1 - lam).to(z.device)
-            partner = torch.randperm(len(z), device=z.device)
-            mixed = lam[:, None] * view + (1 - lam[:, None]) * view[partner]
-            return MixedLogits(self._logits(self.normalizer(mixed)[0]), partner, lam)
-        logits = self._logits(self.normalizer(view)[0] if self.views is not None else z)
+        view = self.normalizer(self.views(z))[0] if self.views is not None else z
+        logits = self._logits(view)
         if not self.consistency:
             return logits
         with torch.no_grad():

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 
-import torch
 from skorch import NeuralNet, NeuralNetClassifier
 
-from ..nn._glsm import MixedLogits
 from ._objectives import pseudo_label_loss
 
 _REMEDY = (
@@ -114,14 +112,6 @@ class FinetuneNet(_LoadsWithoutGPU, _StopOnInterrupt, NeuralNetClassifier):
         self.pseudo_threshold = pseudo_threshold
 
     def get_loss(self, y_pred, y_true, X=None, training=False):  # noqa: D102
-        if isinstance(y_pred, MixedLogits):
-            y_true = y_true.to(y_pred.logits.device)
-            ce = torch.nn.functional.cross_entropy
-            loss = (y_pred.lam * ce(y_pred.logits, y_true, reduction="none")
-                    + (1 - y_pred.lam) * ce(y_pred.logits, y_true[y_pred.partner],
-                                            reduction="none")).mean()
-            check_finite_loss(float(loss.detach()), "classification loss", "fine-tuning")
-            return loss
         if not isinstance(y_pred, tuple):
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
             check_finite_loss(float(loss.detach()), "classification loss", "fine-tuning")
