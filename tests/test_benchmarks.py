@@ -569,6 +569,21 @@ def test_run_set_keeps_its_rows_out_of_the_default_csv(monkeypatch):
     assert seen["out"] == run.RESULTS / "transfer_derivative_1_derivative_window_7.csv"
 
 
+def test_quick_runs_the_protocols_methods_unless_told_otherwise(monkeypatch):
+    """``--quick`` fits the protocol's methods on one set, k = 5, two seeds, 10
+    pretraining epochs; ``--methods`` still chooses."""
+    seen = {}
+    monkeypatch.setattr(run, "run", lambda *args: seen.update(args=args))
+    run.main(["--quick"])
+    datasets, ks, seeds, methods, out, overrides = seen["args"][:6]
+    assert (datasets, ks, seeds) == (["ftir_villegas_c4"], [5], [0, 1])
+    assert methods == ["classical", "GLSM", "GLSM global-only", "GLSM local-only", "scratch"]
+    assert set(methods) - {"classical"} <= set(run.GLSM_METHODS)
+    assert overrides == {"pretrain_epochs": 10} and out == run.RESULTS / "quick.csv"
+    run.main(["--quick", "--methods", "GLSM teacher"])
+    assert seen["args"][3] == ["GLSM teacher"]
+
+
 def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, monkeypatch,
                                                                    tmp_path):
     """Each transfer method pretrains on the source once, with its own pretext
