@@ -336,6 +336,10 @@ GLSM_METHODS = {
     # The default teacher on the spectra at their own resolution, the network on
     # the grid (network_input; docs/benchmarks.md, "The teacher at full resolution").
     "GLSM full-resolution teacher": {"network_input": RESAMPLER},
+    # The two ablations under the default teacher: what each pretext task
+    # adds to the default recipe (the rows above pin teacher=None).
+    "GLSM global-only with teacher": {"local_weight": 0.0},
+    "GLSM local-only with teacher": {"global_weight": 0.0},
 }
 
 

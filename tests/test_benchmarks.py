@@ -24,6 +24,7 @@ from benchmarks import (
     probe_native_network,
     probe_selftrain,
     probe_teacher,
+    probe_tta,
     protocol,
     report,
     run,
@@ -157,6 +158,20 @@ def test_global_task_settings_leave_a_local_only_key():
     assert local == key("d", 0, "GLSM local-only", {"global_objective": "predictive"})
     assert local == key("d", 0, "GLSM local-only", {"temperature": 0.5})
     assert key("d", 0, "GLSM", {}) != key("d", 0, "GLSM", {"global_objective": "predictive"})
+
+
+@pytest.mark.parametrize("ablation", ["GLSM global-only", "GLSM local-only"])
+def test_ablations_with_teacher_fine_tune_the_ablations_pretraining(synthetic, ablation):
+    """"<ablation> with teacher" reuses the ablation's cached pretraining and
+    fine-tunes with the default teacher, which the ablation itself pins off."""
+    taught = f"{ablation} with teacher"
+    assert run.pretraining_key("d", 0, taught, {}) == run.pretraining_key("d", 0, ablation, {})
+    clf = protocol.glsm_method(taught, synthetic, 0)[-1]
+    assert clf.teacher == GLSMClassifier().teacher
+    assert protocol.glsm_method(ablation, synthetic, 0)[-1].teacher is None
+    weights = {k: clf.get_params()[k] for k in ("global_weight", "local_weight")}
+    assert weights == {k: protocol.glsm_method(ablation, synthetic, 0)[-1].get_params()[k]
+                       for k in weights}
 
 
 def test_cheap_cells_first():
@@ -329,6 +344,26 @@ def test_probe_selftrain_scores_a_held_out_half(synthetic, monkeypatch, tmp_path
                           "--cache", str(tmp_path / "cache")])
     (other,) = _rows(multi)
     assert other["glsm"] == row["glsm"] and int(other["n_pseudo"]) > 0
+
+
+def test_probe_tta_averages_repeatable_views_of_the_held_out_rows(synthetic, monkeypatch,
+                                                                   tmp_path):
+    """The probe scores the taught classifier on held-out rows, plain and averaged over
+    views; the views' average is a distribution, the same for the same seed."""
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    out = tmp_path / "tta.csv"
+    probe_tta.main(["--datasets", "synthetic", "--seeds", "0", "--k", "2", "--views", "3",
+                    "--variant", f"teacher=derivative,{tiny}", "--out", str(out),
+                    "--cache", str(tmp_path / "cache")])
+    (row,) = _rows(out)
+    assert all(0.0 <= float(row[c]) <= 1.0 for c in ("plain", "tta", "tta_plus_plain",
+                                                     "teacher"))
+    clf = GLSMClassifier(**TINY, random_state=0).fit(synthetic.X, synthetic.y)
+    proba = probe_tta.view_proba(clf, synthetic.X[:10], 3, seed=0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(proba, probe_tta.view_proba(clf, synthetic.X[:10], 3, 0))
+    assert not np.allclose(proba, clf.predict_proba(synthetic.X[:10]))
 
 
 def _selftrain_args(synthetic, monkeypatch, tmp_path) -> list[str]:
