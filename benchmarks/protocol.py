@@ -235,6 +235,9 @@ TRANSFER_METHODS = {
     "GLSM transfer full-resolution teacher": {"network_input": RESAMPLER},
     # The source's encoder pretrained 20 epochs more on the target's spectra first.
     "GLSM transfer adapted": {"adapt_epochs": 20},
+    # The two ablations under the default teacher (the rows above pin it off).
+    "GLSM transfer global-only with teacher": {"local_weight": 0.0},
+    "GLSM transfer local-only with teacher": {"global_weight": 0.0},
 }
 
 

@@ -172,6 +172,11 @@ def test_ablations_with_teacher_fine_tune_the_ablations_pretraining(synthetic, a
     weights = {k: clf.get_params()[k] for k in ("global_weight", "local_weight")}
     assert weights == {k: protocol.glsm_method(ablation, synthetic, 0)[-1].get_params()[k]
                        for k in weights}
+    # The transfer pairs' counterparts share the source's ablation pretraining.
+    source = ablation.replace("GLSM", "GLSM transfer")
+    assert (run.pretraining_key("d", 0, f"{source} with teacher", {})
+            == run.pretraining_key("d", 0, source, {}))
+    assert "teacher" not in protocol.TRANSFER_METHODS[f"{source} with teacher"]
 
 
 def test_cheap_cells_first():
