@@ -34,15 +34,16 @@ def view_proba(clf, X: np.ndarray, n_views: int, seed: int) -> np.ndarray:
     """Mean softmax of the fitted classifier's network over ``n_views`` random views
     of each spectrum (its fine-tuning views), as an array of shape (n, n_classes)."""
     module = clf.net_.module_
-    total = 0.0
-    with torch.random.fork_rng(), torch.inference_mode():
+
+    def one_view(xb):
+        # As the module's training forward builds a view, without dropout.
+        z = module.normalizer(xb)[0]
+        return torch.softmax(module._logits(module.normalizer(module.views(z))[0]), 1)
+
+    X = X.astype(np.float32)
+    with torch.random.fork_rng():  # the caller's torch RNG is left as it was
         torch.manual_seed(seed)
-        module.eval()
-        for _ in range(n_views):
-            def one_view(xb):
-                z = module.normalizer(xb)[0]
-                return torch.softmax(module._logits(module.normalizer(module.views(z))[0]), 1)
-            total = total + clf._map_batches(clf.net_, one_view, X.astype(np.float32))
+        total = sum(clf._map_batches(clf.net_, one_view, X) for _ in range(n_views))
     return np.asarray(total, dtype=np.float64) / n_views
 
 
