@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sklearn_glsm import GLSMClassifier
+
 from .dev_sweep import probe_parser, run_probe
 from .probe_selftrain import fit_student
 from .run import RESULTS
@@ -49,7 +51,8 @@ def view_proba(clf, X: np.ndarray, n_views: int, seed: int) -> np.ndarray:
 
 def cell(name: str, seed: int, k: int, n_views: int, variant: str, cache_dir: Path) -> dict:
     """The default classifier's plain and view-averaged accuracy on held-out dev rows."""
-    fit = fit_student(name, seed, k, 0.75, variant, cache_dir, teacher="multiscale")
+    fraction = GLSMClassifier().teacher_fraction  # the default's, whatever it becomes
+    fit = fit_student(name, seed, k, fraction, variant, cache_dir, teacher="multiscale")
     clf, grid, truth = fit["clf"], fit["grid"], fit["truth"]
     X_held = grid(fit["X_held"])
     plain = clf.predict_proba(X_held)

@@ -312,7 +312,7 @@ def main(argv=None) -> None:
     if args.transfer:
         if args.datasets == SEMI_DATASETS:
             args.datasets = [f"{a}->{b}" for a, b in TRANSFER_PAIRS]
-        if args.methods == ["classical", *GLSM_METHODS]:
+        if args.methods == p.get_default("methods"):
             args.methods = ["classical", *TRANSFER_METHODS]
     stem = "transfer" if args.transfer else "semi_supervised"
     if args.set:
@@ -323,7 +323,7 @@ def main(argv=None) -> None:
     args.out = args.out or RESULTS / f"{stem}.csv"
     if args.quick:
         args.datasets, args.k, args.seeds = ["ftir_villegas_c4"], ["5"], [0, 1]
-        if args.methods == ["classical", *GLSM_METHODS]:
+        if args.methods == p.get_default("methods"):
             args.methods = QUICK_METHODS
         args.out = RESULTS / "quick.csv"
         overrides = {"pretrain_epochs": 10}
