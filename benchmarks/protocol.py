@@ -414,8 +414,8 @@ def pretrain_method(name: str, data: Dataset, X_train: np.ndarray, seed: int,
     """
     resample = to_grid(data)
     X = resample.fit_transform(X_train).astype(np.float32)
-    transformer = GLSMTransformer(random_state=seed, device="auto",
-                                  **_pretrain_params(name, overrides))
+    transformer = GLSMTransformer(**{"random_state": seed, "device": "auto",
+                                     **_pretrain_params(name, overrides)})
     return transformer.fit(X)
 
 
@@ -429,4 +429,4 @@ def glsm_method(name: str, data: Dataset, seed: int, pretrained=None, **override
     params = {**overrides, **GLSM_METHODS[name]}
     if pretrained is not None:
         params["pretrained"] = pretrained
-    return behind(to_grid(data), random_state=seed, device="auto", **params)
+    return behind(to_grid(data), **{"random_state": seed, "device": "auto", **params})

@@ -28,7 +28,8 @@ def pretrain_weights(dataset: str, seed: int, epochs: int, threads: int, path: P
     data = load(dataset)
     train, _, y_semi = label_draw(data, seed, 5)
     X_fit, _ = with_pool(data.X[train], y_semi, unlabeled_pool(data))
-    model = pretrain_method("GLSM", data, X_fit, seed, pretrain_epochs=epochs)
+    # Thread counts are a CPU question: on a GPU machine the run stays on the CPU.
+    model = pretrain_method("GLSM", data, X_fit, seed, pretrain_epochs=epochs, device="cpu")
     encoder = model.net_.module_.encoder
     np.save(path, torch.cat([p.detach().flatten() for p in encoder.parameters()]).numpy())
 

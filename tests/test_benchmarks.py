@@ -160,6 +160,16 @@ def test_global_task_settings_leave_a_local_only_key():
     assert key("d", 0, "GLSM", {}) != key("d", 0, "GLSM", {"global_objective": "predictive"})
 
 
+def test_device_is_a_run_wide_setting_like_any_other(synthetic):
+    """The methods train on device="auto" unless a run's settings (``--set
+    device=cpu``) name another, for pretraining and fine-tuning alike."""
+    assert protocol.glsm_method("GLSM", synthetic, 0)[-1].device == "auto"
+    assert protocol.glsm_method("GLSM", synthetic, 0, device="cpu")[-1].device == "cpu"
+    fitted = protocol.pretrain_method("GLSM", synthetic, synthetic.X[:30], 0,
+                                      pretrain_epochs=1, device="cpu")
+    assert fitted.device == "cpu" and fitted.device_ == "cpu"
+
+
 @pytest.mark.parametrize("ablation", ["GLSM global-only", "GLSM local-only"])
 def test_ablations_with_teacher_fine_tune_the_ablations_pretraining(synthetic, ablation):
     """"<ablation> with teacher" reuses the ablation's cached pretraining and

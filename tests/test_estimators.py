@@ -349,10 +349,11 @@ def test_adapt_epochs_go_on_pretraining_from_the_pretrained_network(transformer,
     assert idle.fit(X, y_semi).history_["pretrain"] == []
     # The adapting net starts from the transformer's weights, not from new ones.
     net = fast(GLSMClassifier, adapt_epochs=1, lr=1e-12)._adapt(
-        transformer, X.astype(np.float32), "cpu")
+        transformer, X.astype(np.float32), transformer.device_)
     source = transformer.net_.module_.state_dict()
     for name, value in net.module_.state_dict().items():
-        np.testing.assert_allclose(value.numpy(), source[name].numpy(), atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(value.cpu().numpy(), source[name].cpu().numpy(),
+                                   atol=1e-6, err_msg=name)
 
 
 @pytest.mark.parametrize("source", ["pretrained", "own pretraining"])
@@ -405,14 +406,14 @@ def test_linear_skip_adds_a_trained_linear_model_on_the_inputs(data, derivative)
     module = clf.net_.module_
     assert module.linear.in_features == (1 + derivative) * N_FEATURES
     assert module.linear.weight.abs().sum() > 0
-    x = torch.as_tensor(X[:5], dtype=torch.float32)
+    x = torch.as_tensor(X[:5], dtype=torch.float32, device=clf.device_)
     module.eval()  # as prediction runs it: no views, no dropout
     with torch.no_grad():
         z = module.normalizer(x)[0]
         expected = module.head(module.encoder(z)) + module.linear(
             module.encoder.inputs(z).flatten(1))
     np.testing.assert_allclose(clf.predict_proba(X[:5]),
-                               torch.softmax(expected, 1).numpy(), rtol=1e-5, atol=1e-6)
+                               torch.softmax(expected, 1).cpu().numpy(), rtol=1e-5, atol=1e-6)
     assert fast(GLSMClassifier).fit(X, y_semi).net_.module_.linear is None
 
 
