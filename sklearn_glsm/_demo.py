@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                                               time.perf_counter() - start)
     if hasattr(glsm, "teacher_"):
         # The student tends to follow its teacher: show what the teacher alone scores.
-        windows = ", ".join(name[1:] for name, _ in glsm.teacher_.estimators)
+        windows = ", ".join(str(member[0].window_length)
+                            for _, member in glsm.teacher_.estimators)
         print(f"teacher: logistic regressions on first derivatives at {windows} points "
               f"(quiet_windows), {glsm.n_pseudo_labels_} unlabeled spectra labeled")
         results["  its teacher alone"] = (glsm.teacher_.score(X_test, y_test), 0.0)
