@@ -41,6 +41,13 @@ Teachers:
 * ``vote on pool PCA``: each member's logistic regression on the first 50
   principal components of its derivative, the PCA fitted on every spectrum
   the teacher sees (labeled and unlabeled).
+* ``pool-metric nearest mean``: over the quiet windows, the nearest class
+  mean on those 50 components whitened by their variance among all the
+  spectra the teacher sees (shrunk by their mean variance): LDA with the
+  unlabeled spectra's total covariance, which spans the same discriminant
+  directions as the within-class one that a few labels cannot estimate.
+  ``quiet vote on whitened pool PCA``: a logistic regression on the same
+  whitened components (shrunk by a tenth of the mean variance).
 
 ``confident`` is the teacher's accuracy on the most confident half per
 predicted class of the scored rows (what the student would be taught),
@@ -52,6 +59,8 @@ python -m benchmarks.probe_teacher --k 1 5 10 --teachers vote --part test --reso
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented" "vote d1+d2"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no warp"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "pool-metric nearest mean" \
+    "quiet vote on whitened pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x4" "quiet 0.03 x5" \
@@ -200,6 +209,44 @@ class PoolPCAVote:
                        axis=0)
 
 
+class PoolMetric:
+    """A vote over the quiet windows, each member on the SNV'd derivative's PCA
+    (fitted on every spectrum seen) whitened by the pool's variances: the
+    nearest class mean in that metric (LDA with the total covariance of all
+    spectra in place of the few labels' within-class one) or, with ``lr``,
+    a logistic regression."""
+
+    def __init__(self, n_components: int = 50, shrink: float = 1.0, lr: bool = False):
+        self.n_components, self.shrink, self.lr = n_components, shrink, lr
+
+    def fit(self, X_lab, y_lab, X_unl):
+        X_all = np.concatenate([X_lab, X_unl])
+        self.classes_ = np.unique(y_lab)
+        self.members_ = []
+        for w in quiet_windows(X_all):
+            prep = pool_pca(w, self.n_components, X_all)
+            var = prep[-1].explained_variance_
+            # Shrunk towards the mean variance, so the faintest components are not blown up.
+            scale = 1 / np.sqrt(var + self.shrink * var.mean())
+            Z = prep.transform(X_lab) * scale
+            model = (LogisticRegression(max_iter=3000).fit(Z, y_lab) if self.lr else
+                     np.stack([Z[y_lab == c].mean(axis=0) for c in self.classes_]))
+            self.members_.append((prep, scale, model))
+        return self
+
+    def predict_proba(self, X):
+        probas = []
+        for prep, scale, model in self.members_:
+            Z = prep.transform(X) * scale
+            if self.lr:
+                probas.append(model.predict_proba(Z))
+                continue
+            logits = -0.5 * ((Z[:, None, :] - model[None]) ** 2).sum(axis=-1)
+            probas.append(np.exp(logits - logits.max(axis=1, keepdims=True)))
+            probas[-1] /= probas[-1].sum(axis=1, keepdims=True)
+        return np.mean(probas, axis=0)
+
+
 def quiet_vote(max_noise: float, members: int, widest: bool = False):
     """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
     (and, with ``widest``, the widest window as well)."""
@@ -230,6 +277,9 @@ TEACHERS = {
     "vote augmented, no warp": lambda Xl, yl, Xu: augmented(Xl, yl, warp=False),
     "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),
     "vote on pool PCA": lambda Xl, yl, Xu: PoolPCAVote().fit(Xl, yl, Xu),
+    "pool-metric nearest mean": lambda Xl, yl, Xu: PoolMetric().fit(Xl, yl, Xu),
+    "quiet vote on whitened pool PCA": lambda Xl, yl, Xu: PoolMetric(shrink=0.1, lr=True).fit(
+        Xl, yl, Xu),
     **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
     "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
 }
