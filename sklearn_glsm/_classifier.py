@@ -293,8 +293,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
 
     # Fitted attributes that only act in fit; save_model leaves them out.
     _fit_only_attributes = ("teacher_",)
-    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0,
-                     "teacher_targets": "hard"}
+    _added_params = {**GLSMBase._added_params, "network_input": None, "adapt_epochs": 0}
 
     _parameter_constraints: dict = {
         **GLSMBase._parameter_constraints,
@@ -311,7 +310,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         "pseudo_threshold": [Interval(Real, 0, 1, closed="both")],
         "teacher": [None, StrOptions({"derivative"}), HasMethods(["fit", "predict_proba"])],
         "teacher_fraction": [Interval(Real, 0, 1, closed="right")],
-        "teacher_targets": [StrOptions({"hard", "soft", "sharp"})],
         "network_input": [None, HasMethods(["fit", "transform"])],
         "unlabeled": [None, Integral, str],
     }
@@ -332,7 +330,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         pseudo_threshold: float = 0.95,
         teacher="derivative",
         teacher_fraction: float = 0.75,
-        teacher_targets: str = "hard",
         network_input=None,
         unlabeled: int | str | None = -1,
         n_components: int = 64,
@@ -405,7 +402,6 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         self.pseudo_threshold = pseudo_threshold
         self.teacher = teacher
         self.teacher_fraction = teacher_fraction
-        self.teacher_targets = teacher_targets
         self.network_input = network_input
         self.unlabeled = unlabeled
 
@@ -513,21 +509,13 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
                 )
             codes = np.full(len(y), -1, dtype=np.int64)
             codes[labeled] = np.searchsorted(classes, y_labeled)
-            teacher, n_pseudo, soft = None, 0, None
+            teacher, n_pseudo = None, 0
             if self.teacher is not None and not labeled.all():
                 # Self-training: the teacher's confident labels join the real ones.
-                teacher, taught, pseudo, taught_proba = self._teach(X, labeled, y_labeled,
-                                                                     classes)
+                teacher, taught, pseudo = self._teach(X, labeled, y_labeled, classes)
                 codes[taught], n_pseudo = pseudo, len(taught)
-                if self.teacher_targets != "hard":
-                    soft = np.zeros((len(y), len(classes)), dtype=np.float32)
-                    soft[np.flatnonzero(codes >= 0), codes[codes >= 0]] = 1.0
-                    if self.teacher_targets == "sharp":
-                        taught_proba = taught_proba**2
-                        taught_proba /= taught_proba.sum(axis=1, keepdims=True)
-                    soft[taught] = taught_proba
             labeled = codes >= 0
-            y_encoded = codes[labeled] if soft is None else soft[labeled]
+            y_encoded = codes[labeled]
             network_input = None
             if self.network_input is not None:
                 # The teacher has seen X as given; the network sees it transformed.
@@ -610,7 +598,7 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         candidates = np.flatnonzero(~labeled)
         proba = teacher.predict_proba(X[candidates])
         keep = most_confident(proba, self.teacher_fraction)
-        return teacher, candidates[keep], proba[keep].argmax(axis=1), proba[keep]
+        return teacher, candidates[keep], proba[keep].argmax(axis=1)
 
     def _finetune_net(
         self,
