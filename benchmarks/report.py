@@ -235,9 +235,24 @@ def main(argv=None) -> None:
                    "pretrained with --extra-pool POOL (names joined by '+')")
     p.add_argument("--value", choices=["accuracy", "fit_seconds"], default="accuracy",
                    help="with --compare: the column to average")
+    p.add_argument("--targets", metavar="METHOD",
+                   help="only print the issue's targets for METHOD of --csv (e.g. 'GLSM no "
+                   "teacher'), with the count of cells below the best classical method; "
+                   "nothing is written")
     args = p.parse_args(argv)
     if args.compare:
         print(compare(args.compare, args.value))
+        return
+    if args.targets:
+        text = targets(summary(pd.read_csv(args.csv, dtype={"k": str})), args.targets)
+        checked = [line for line in text.splitlines() if "not below the best classical" in line]
+        below = [line for line in checked if line.endswith("**missed** |")]
+        few = [line for line in below if "k=all" not in line]
+        if checked:  # transfer tables have no classical rows
+            text += (f"\n{args.targets}: below the best classical method in {len(below)} of "
+                     f"{len(checked)} cells; {len(few)} of "
+                     f"{sum('k=all' not in line for line in checked)} with k = 1, 5, 10")
+        print(text)
         return
     table = summary(pd.read_csv(args.csv, dtype={"k": str}))
     text = "### Targets\n\n" + targets(table) + "\n" + markdown(table)

@@ -671,6 +671,24 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
         .pretrain_epochs == 0
 
 
+def test_report_targets_of_any_method_count_the_cells_below_classical(tmp_path, capsys):
+    """--targets METHOD prints that method's target table and how many cells it is
+    below the best classical method (all k, and k <= 10), writing nothing."""
+    rows = []
+    for k, (ours, lr) in {"1": (0.5, 0.6), "5": (0.9, 0.8), "all": (0.9, 0.95)}.items():
+        for seed in (0, 1):
+            rows += [{"dataset": "d", "k": k, "seed": seed, "method": "M", "accuracy": ours},
+                     {"dataset": "d", "k": k, "seed": seed, "method": "LR", "accuracy": lr}]
+    csv = tmp_path / "r.csv"
+    pd.DataFrame(rows).to_csv(csv, index=False)
+    before = sorted(report.DOCS.iterdir())
+    report.main(["--csv", str(csv), "--targets", "M"])
+    out = capsys.readouterr().out
+    assert "| d, k=1: not below the best classical | 0.500 vs LR 0.600 (n=2) | **missed** |" in out
+    assert "M: below the best classical method in 2 of 3 cells; 1 of 2 with k = 1, 5, 10" in out
+    assert sorted(report.DOCS.iterdir()) == before
+
+
 def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):
     """``report --compare`` puts methods of several CSVs side by side and counts,
     per (data set, k), the seeds on which a column beats the first one; @POOL
