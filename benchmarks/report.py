@@ -265,11 +265,10 @@ def main(argv=None) -> None:
     if args.compare:
         print(compare(args.compare, args.value))
         return
+    table = summary(pd.read_csv(args.csv, dtype={"k": str}))
     if args.targets:
-        table = summary(pd.read_csv(args.csv, dtype={"k": str}))
         print(targets(table, args.targets) + "\n" + below_classical(table, args.targets))
         return
-    table = summary(pd.read_csv(args.csv, dtype={"k": str}))
     text = "### Targets\n\n" + targets(table) + "\n" + markdown(table)
     (DOCS / f"benchmark_{args.name}.md").write_text(text)
     plot(table, DOCS / f"benchmark_{args.name}.png")
