@@ -48,6 +48,12 @@ Teachers:
   directions as the within-class one that a few labels cannot estimate.
   ``quiet vote on whitened pool PCA``: a logistic regression on the same
   whitened components (shrunk by a tenth of the mean variance).
+* ``quiet vote on denoised spectra``: the default's quiet vote fitted on,
+  and applied to, the spectra as the seed's cached GLSM pretraining (the
+  benchmark's, from ``--cache``) reconstructs them with its local task's
+  denoising decoder (``GLSMTransformer.reconstruct``), its windows chosen on
+  those; ``..., raw windows`` keeps the windows of the spectra as given.
+  Grid resolution only (the encoder's axis).
 
 ``confident`` is the teacher's accuracy on the most confident half per
 predicted class of the scored rows (what the student would be taught),
@@ -61,6 +67,8 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no war
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "pool-metric nearest mean" \
     "quiet vote on whitened pool PCA"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on denoised spectra" \
+    "quiet vote on denoised spectra, raw windows"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
     "quiet 0.03 x1" "quiet 0.01 x3" "quiet 0.01 x1"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x4" "quiet 0.03 x5" \
@@ -104,7 +112,7 @@ from sklearn_glsm._classifier import most_confident
 from sklearn_glsm._teacher import DERIVATIVE_WINDOWS
 from sklearn_glsm.augmentation import SpectralViews
 
-from .dev_sweep import append_missing, held_out, mean_table
+from .dev_sweep import append_missing, dev_split, held_out, mean_table
 from .protocol import UNLABELED, features, label_draw, load, to_grid, unlabeled_pool
 from .run import RESULTS, SEMI_DATASETS
 
@@ -247,6 +255,28 @@ class PoolMetric:
         return np.mean(probas, axis=0)
 
 
+class Denoised:
+    """A teacher fitted on, and applied to, the spectra as the pretrained
+    ``transformer``'s local-task decoder reconstructs them; with ``raw_windows``
+    the quiet vote's windows are those of the spectra as given."""
+
+    def __init__(self, transformer, raw_windows: bool = False):
+        self.transformer, self.raw_windows = transformer, raw_windows
+
+    def _clean(self, X):
+        return self.transformer.reconstruct(np.asarray(X, dtype=np.float32))
+
+    def fit(self, X_lab, y_lab, X_unl):
+        seen = np.concatenate([X_lab, X_unl])
+        windows = quiet_windows(seen if self.raw_windows else self._clean(seen))
+        self.model_ = make_derivative_teacher(windows).fit(self._clean(X_lab), y_lab)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(self._clean(X))
+
+
 def quiet_vote(max_noise: float, members: int, widest: bool = False):
     """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
     (and, with ``widest``, the widest window as well)."""
@@ -283,6 +313,13 @@ TEACHERS = {
     **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
     "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
 }
+# Teachers that need the seed's pretrained transformer: (transformer) -> teacher.
+ENCODER_TEACHERS = {
+    "quiet vote on denoised spectra": lambda enc: (
+        lambda Xl, yl, Xu: Denoised(enc).fit(Xl, yl, Xu)),
+    "quiet vote on denoised spectra, raw windows": lambda enc: (
+        lambda Xl, yl, Xu: Denoised(enc, raw_windows=True).fit(Xl, yl, Xu)),
+}
 
 
 def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
@@ -310,7 +347,7 @@ def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
 
 
 def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = "dev",
-          resolution: str = "grid"):
+          resolution: str = "grid", cache_dir: Path = RESULTS / "cache"):
     """(key, make_row) pairs for :func:`~benchmarks.dev_sweep.append_missing`.
 
     ``part="dev"`` scores the held-out half of the development rows (the
@@ -320,7 +357,9 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
     are then unlabeled). ``resolution="grid"`` puts the spectra on
     the networks' grid first, as the benchmark's pipeline does; ``"native"``
     keeps them as measured. The data set is loaded, and a seed's split made,
-    only once a missing row needs them.
+    only once a missing row needs them; a teacher of :data:`ENCODER_TEACHERS`
+    gets the seed's pretraining from ``benchmarks.run``'s cache in ``cache_dir``
+    (pretrained there first if missing).
     """
     data, splits = None, {}
 
@@ -330,7 +369,14 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
         if seed not in splits:
             splits[seed] = split(data, seed, k, part, resolution)
         s = splits[seed]
-        model = TEACHERS[teacher](s["X_lab"], s["y_lab"], s["X_unl"])
+        if teacher in ENCODER_TEACHERS:
+            if resolution != "grid":
+                raise ValueError(f"{teacher!r} needs --resolution grid (the encoder's axis)")
+            encoder = dev_split(name, seed, k, {}, cache_dir)["pretrained"]
+            fit = ENCODER_TEACHERS[teacher](encoder)
+        else:
+            fit = TEACHERS[teacher]
+        model = fit(s["X_lab"], s["y_lab"], s["X_unl"])
         proba = model.predict_proba(s["X_eval"])
         pred = model.classes_[proba.argmax(axis=1)]
         conf = most_confident(proba, 0.5)
@@ -371,13 +417,16 @@ def main(argv=None) -> None:
     p.add_argument("--datasets", nargs="+", default=SEMI_DATASETS)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--k", nargs="+", type=int, default=[5])
-    p.add_argument("--teachers", nargs="+", choices=list(TEACHERS), default=list(TEACHERS))
+    p.add_argument("--teachers", nargs="+", choices=[*TEACHERS, *ENCODER_TEACHERS],
+                   default=list(TEACHERS))
     p.add_argument("--part", choices=["dev", "donors", "test"], default="dev",
                    help="dev: a random half of the development rows; donors: those of half "
                    "the donors without a labeled spectrum (sets split by subject); test")
     p.add_argument("--resolution", choices=["grid", "native"], default="grid",
                    help="the networks' grid, or the spectra as measured")
     p.add_argument("--out", type=Path, default=RESULTS / "probe_teacher.csv")
+    p.add_argument("--cache", type=Path, default=RESULTS / "cache",
+                   help="benchmarks.run's pretraining cache (the encoder teachers)")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
     p.add_argument("--noise", nargs="*", metavar="DATASET",
                    help="only print each window's noise share on these data sets (default: "
@@ -391,7 +440,7 @@ def main(argv=None) -> None:
             for k in args.k:
                 append_missing(args.out, FIELDS, KEYS,
                                cells(name, k, args.seeds, args.teachers, args.part,
-                                     args.resolution))
+                                     args.resolution, args.cache))
     print(mean_table(args.out, ("part", "resolution", "k", "teacher", "dataset"),
                      {"accuracy": "accuracy", "confident": "on the confident half"}))
 
