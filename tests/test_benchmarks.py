@@ -6,6 +6,7 @@ bookkeeping, not accuracy.
 """
 
 import csv
+from functools import partial
 
 import joblib
 import numpy as np
@@ -30,7 +31,12 @@ from benchmarks import (
     run,
     thread_repro,
 )
-from sklearn_glsm import GLSMClassifier, GLSMTransformer, make_derivative_teacher
+from sklearn_glsm import (
+    GLSMClassifier,
+    GLSMTransformer,
+    make_derivative_teacher,
+    quiet_windows,
+)
 from sklearn_glsm._classifier import most_confident
 from sklearn_glsm.datasets import make_spectra
 from sklearn_glsm.preprocessing import WavenumberResampler
@@ -941,3 +947,34 @@ def test_finetune_seconds_tells_which_cached_pretraining_a_row_used(tmp_path, ca
     assert found == {("d", "GLSM"): [2.0], ("d", "GLSM no teacher"): [380.0]}
     finetune_seconds.main([str(results), "--methods", "GLSM", "--cache", str(cache)])
     assert "| r.csv | d | GLSM | 2.0, 2.0 s | 1 |" in capsys.readouterr().out
+
+
+def test_probe_teacher_on_denoised_spectra(synthetic, monkeypatch, tmp_path):
+    """The encoder teachers fit the quiet vote on the seed's pretrained encoder's
+    reconstructions (its cache entry, made once), and refuse the native axis."""
+    monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
+    tiny = partial(protocol.pretrain_method, **TINY)
+    monkeypatch.setattr(dev_sweep, "pretrain_method", lambda *a, **kw: tiny(*a, **kw))
+    out, cache = tmp_path / "teacher.csv", tmp_path / "cache"
+    names = list(probe_teacher.ENCODER_TEACHERS)
+    base = ["--datasets", "synthetic", "--seeds", "0", "--k", "3", "--out", str(out),
+            "--cache", str(cache), "--part", "test"]
+    probe_teacher.main([*base, "--teachers", *names])
+    rows = _rows(out)
+    assert [r["teacher"] for r in rows] == names
+    assert len(list(cache.glob("*.joblib"))) == 1
+    encoder = dev_sweep.dev_split("synthetic", 0, 3, {}, cache)["pretrained"]
+    train, test, y_semi = protocol.label_draw(synthetic, 0, 3)
+    labeled = y_semi != protocol.UNLABELED
+    grid = protocol.to_grid(synthetic).fit(synthetic.X[train])
+
+    def clean(X):
+        return encoder.reconstruct(grid.transform(X).astype(np.float32))
+    windows = quiet_windows(clean(synthetic.X[train]))
+    vote = make_derivative_teacher(windows).fit(clean(synthetic.X[train][labeled]),
+                                                y_semi[labeled])
+    expected = np.mean(vote.predict(clean(synthetic.X[test])) == synthetic.y[test])
+    assert float(rows[0]["accuracy"]) == pytest.approx(expected, abs=1e-4)
+    with pytest.raises(ValueError, match="--resolution grid"):
+        probe_teacher.main([*base, "--teachers", names[0], "--resolution", "native"])
