@@ -48,6 +48,13 @@ Teachers:
   directions as the within-class one that a few labels cannot estimate.
   ``quiet vote on whitened pool PCA``: a logistic regression on the same
   whitened components (shrunk by a tenth of the mean variance).
+* ``quiet vote smoothed a=<a>``: the default's quiet vote, its
+  probabilities then smoothed over a kNN graph (10 neighbours, symmetric,
+  normalised as in label spreading) of every spectrum it sees and scores
+  (SNV'd derivative at the narrowest quiet window, PCA to 30 components):
+  ``F <- a S F + (1 - a) P``, 50 steps, the labeled spectra's ``P`` one-hot.
+  Transductive label propagation that starts from the teacher's opinion of
+  every spectrum instead of from the labels alone (``spreading``).
 * ``quiet vote on denoised spectra``: the default's quiet vote fitted on,
   and applied to, the spectra as the seed's cached GLSM pretraining (the
   benchmark's, from ``--cache``) reconstructs them with its local task's
@@ -67,6 +74,8 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote augmented, no war
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "pool-metric nearest mean" \
     "quiet vote on whitened pool PCA"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote smoothed a=0.5" \
+    "quiet vote smoothed a=0.8"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on denoised spectra" \
     "quiet vote on denoised spectra, raw windows"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
@@ -87,6 +96,7 @@ python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_sal
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid \
     --teachers "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --report
+python -m benchmarks.probe_teacher --k 5 --datasets ftir_villegas_c4 --confusion "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
     ftir_villegas_c8 ftir_frond raman_saliva_pd_ad ftir_jung
 """
@@ -100,10 +110,13 @@ from pathlib import Path
 import numpy as np
 import torch
 from chemotools.scatter import StandardNormalVariate
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix
+from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.semi_supervised import LabelSpreading
 
@@ -255,6 +268,47 @@ class PoolMetric:
         return np.mean(probas, axis=0)
 
 
+class Smoothed:
+    """The quiet vote's probabilities smoothed over a kNN graph of every spectrum
+    seen (labeled, unlabeled and those predicted), the labels clamped one-hot."""
+
+    def __init__(self, alpha: float, n_neighbors: int = 10, n_components: int = 30,
+                 steps: int = 50):
+        self.alpha, self.n_neighbors = alpha, n_neighbors
+        self.n_components, self.steps = n_components, steps
+
+    def fit(self, X_lab, y_lab, X_unl):
+        self.X_lab_, self.X_unl_ = X_lab, X_unl
+        self.vote_ = quiet_vote(0.03, 3)(X_lab, y_lab, X_unl)
+        self.classes_ = self.vote_.classes_
+        self.onehot_ = np.eye(len(self.classes_))[np.searchsorted(self.classes_, y_lab)]
+        return self
+
+    def predict_proba(self, X):
+        X_all = np.concatenate([self.X_lab_, self.X_unl_, X])
+        F = pool_pca(quiet_windows(X_all)[0], self.n_components, X_all).transform(X_all)
+        _, idx = NearestNeighbors(n_neighbors=self.n_neighbors + 1).fit(F).kneighbors(F)
+        n = len(F)
+        W = sparse.csr_matrix((np.ones(n * self.n_neighbors),
+                               (np.repeat(np.arange(n), self.n_neighbors), idx[:, 1:].ravel())),
+                              shape=(n, n))
+        W = W + W.T
+        scale = sparse.diags(1 / np.sqrt(np.asarray(W.sum(axis=1)).ravel()))
+        S = scale @ W @ scale
+        P = self.vote_.predict_proba(X_all)
+        P[: len(self.X_lab_)] = self.onehot_
+        F = P.copy()
+        for _ in range(self.steps):
+            F = self.alpha * (S @ F) + (1 - self.alpha) * P
+        F = F[-len(X):]
+        return F / F.sum(axis=1, keepdims=True)
+
+
+def transductive(cls, *args):
+    """``(X_lab, y_lab, X_unl) -> cls(*args).fit(...)``, as the table's entries are called."""
+    return lambda Xl, yl, Xu: cls(*args).fit(Xl, yl, Xu)
+
+
 class Denoised:
     """A teacher fitted on, and applied to, the spectra as the pretrained
     ``transformer``'s local-task decoder reconstructs them; with ``raw_windows``
@@ -312,6 +366,7 @@ TEACHERS = {
         Xl, yl, Xu),
     **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
     "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
+    **{f"quiet vote smoothed a={a:g}": transductive(Smoothed, a) for a in (0.5, 0.8)},
 }
 # Teachers that need the seed's pretrained transformer: (transformer) -> teacher.
 ENCODER_TEACHERS = {
@@ -411,6 +466,28 @@ def noise_table(names: list[str], resolution: str = "grid") -> str:
     return "\n".join(lines)
 
 
+def confusion_table(name: str, k: int, seeds: list[int], teacher: str, part: str = "dev",
+                    resolution: str = "grid", cache_dir: Path = RESULTS / "cache") -> str:
+    """The confusion matrix of ``teacher`` on the scored rows, summed over ``seeds``
+    (rows: true class; columns: predicted), as markdown."""
+    data, total, classes = load(name), 0, None
+    for seed in seeds:
+        s = split(data, seed, k, part, resolution)
+        fit = (ENCODER_TEACHERS[teacher](dev_split(name, seed, k, {}, cache_dir)["pretrained"])
+               if teacher in ENCODER_TEACHERS else TEACHERS[teacher])
+        model = fit(s["X_lab"], s["y_lab"], s["X_unl"])
+        classes = model.classes_
+        pred = classes[model.predict_proba(s["X_eval"]).argmax(axis=1)]
+        total = total + confusion_matrix(s["y_eval"], pred, labels=classes)
+    lines = [f"{name}, k = {k}, {teacher}, {part} part, seeds {seeds} summed",
+             "| true \\ predicted | " + " | ".join(map(str, classes)) + " |",
+             "|---|" + "---|" * len(classes)]
+    lines += [f"| {c} | " + " | ".join(map(str, row)) + " |"
+              for c, row in zip(classes, total, strict=True)]
+    errors = int(total.sum() - np.trace(total))
+    return "\n".join([*lines, f"errors: {errors} of {int(total.sum())}"])
+
+
 def main(argv=None) -> None:
     """Command-line entry point: fit the missing cells, append them, print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -431,7 +508,16 @@ def main(argv=None) -> None:
     p.add_argument("--noise", nargs="*", metavar="DATASET",
                    help="only print each window's noise share on these data sets (default: "
                    "--datasets) at --resolution")
+    p.add_argument("--confusion", metavar="TEACHER", choices=[*TEACHERS, *ENCODER_TEACHERS],
+                   help="only print TEACHER's confusion matrix per data set and k, summed "
+                   "over the seeds")
     args = p.parse_args(argv)
+    if args.confusion:
+        for name in args.datasets:
+            for k in args.k:
+                print(confusion_table(name, k, args.seeds, args.confusion, args.part,
+                                      args.resolution, args.cache))
+        return
     if args.noise is not None:
         print(noise_table(args.noise or args.datasets, args.resolution))
         return

@@ -978,3 +978,27 @@ def test_probe_teacher_on_denoised_spectra(synthetic, monkeypatch, tmp_path):
     assert float(rows[0]["accuracy"]) == pytest.approx(expected, abs=1e-4)
     with pytest.raises(ValueError, match="--resolution grid"):
         probe_teacher.main([*base, "--teachers", names[0], "--resolution", "native"])
+
+
+def test_probe_teacher_smoothed_vote_and_confusion(synthetic, monkeypatch, tmp_path, capsys):
+    """The smoothed vote gives probabilities over the vote's classes, the labeled
+    spectra keep their labels, and --confusion sums one matrix over the seeds."""
+    monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
+    s = probe_teacher.split(synthetic, 0, 3, "dev", "grid")
+    model = probe_teacher.Smoothed(0.8).fit(s["X_lab"], s["y_lab"], s["X_unl"])
+    proba = model.predict_proba(s["X_eval"])
+    assert proba.shape == (len(s["X_eval"]), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(model.classes_, np.unique(s["y_lab"]))
+    # With no smoothing (a = 0) it is the vote itself.
+    plain = probe_teacher.Smoothed(0.0).fit(s["X_lab"], s["y_lab"], s["X_unl"])
+    vote = probe_teacher.quiet_vote(0.03, 3)(s["X_lab"], s["y_lab"], s["X_unl"])
+    np.testing.assert_allclose(plain.predict_proba(s["X_eval"]), vote.predict_proba(s["X_eval"]))
+    probe_teacher.main(["--datasets", "synthetic", "--seeds", "0", "1", "--k", "3",
+                        "--confusion", "quiet 0.03 x3"])
+    out = capsys.readouterr().out
+    assert "synthetic, k = 3, quiet 0.03 x3, dev part, seeds [0, 1] summed" in out
+    assert out.count("\n| ") == 1 + 3  # header and one row per class
+    n_eval = sum(len(probe_teacher.split(synthetic, seed, 3, "dev", "grid")["X_eval"])
+                 for seed in (0, 1))
+    assert f"of {n_eval}" in out
