@@ -110,28 +110,22 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         With ``pretrained``: epochs of GLSM pretraining that go on from the
         pretrained network (encoder and decoder) on every row of ``X``,
         labeled or not, before fine-tuning, so the encoder adapts to the new
-        instrument's or data set's spectra. The pretext settings (views,
-        losses, normalisation) are the pretrained transformer's; the learning
-        rate, batch size, device and seed this estimator's. On the
-        benchmark's four transfer pairs, 20 epochs moved the accuracy with 5
-        labels per class by -0.5 to +1.8 points with the teacher of the time
-        (a vote over seven windows) and 100 fine-tuning epochs, by -0.7 to
-        +0.2 with it and ``finetune_epochs="auto"``, and by -2.3 to +0.3
-        with the defaults of 2026-11-28, within the seed-to-seed spread (see
-        the benchmarks page). 0 fine-tunes the pretrained encoder
-        as it is. Without ``pretrained``, or with a transformer whose pretext
-        tasks are both off, it has no effect (``pretrain_epochs`` sets the
-        pretraining).
+        instrument's or data set's spectra (continued pretraining). The
+        pretext settings (views, losses, normalisation) are the pretrained
+        transformer's; the learning rate, batch size, device and seed this
+        estimator's. 0 fine-tunes the pretrained encoder as it is. On the
+        benchmark's four transfer pairs 20 epochs moved the accuracy by less
+        than the seed-to-seed spread, in both directions (see the benchmarks
+        page): worth validating where unlabeled spectra of the new
+        instrument are at hand. Without ``pretrained``, or with a
+        transformer whose pretext tasks are both off, it has no effect.
     finetune_epochs : int or "auto", default="auto"
         Epochs of supervised fine-tuning on the labeled (and
         teacher-labeled) rows. ``"auto"`` is 30 when the teacher labeled
-        rows, 100 otherwise: with a teacher each epoch also goes through the
-        pseudo-labeled rows, so 30 epochs are already many more steps than
-        100 epochs of a few labels; on the benchmark (test part, 5 seeds, the
-        same pretrained encoders) 30 epochs with the teacher were within a
-        point of 100 in every semi-supervised cell, in 12-18 % less fit
-        time. Without a teacher 30 epochs of a few labeled spectra are too
-        few steps. The number used is ``finetune_epochs_``.
+        rows, 100 otherwise: the pseudo-labeled rows make each epoch many
+        times longer, and on the benchmark 30 such epochs were within a
+        point of 100 in every semi-supervised cell, in less time. The number used is
+        ``finetune_epochs_``.
     finetune_lr : float or None, default=None
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"
@@ -158,85 +152,64 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         spectrum and, with ``derivative``, its derivative) beside the
         network: its logits are added to the head's and both train together
         on the same augmented views, so the network learns what a linear
-        model on the spectrum misses. With few labels a linear model is a
-        strong classifier of spectra: on the benchmark's test sets with 1 to
-        10 labels per class the option gained up to 5.6 points on two sets
-        of three and lost at most 0.4 on the third; with all labels it lost
-        1.7 points on the Raman set, and fine-tuning an encoder pretrained
-        on another data set (the transfer pairs) it lost 4.1 points summed
-        over the 12 cells with 1 to 10 labels per class (see the benchmarks
-        page). The linear path is trained with
-        ``finetune="head"`` too.
+        model on the spectrum misses. Trained with ``finetune="head"`` too.
+        Without a teacher, on the benchmark's test sets with 1 to 10 labels
+        per class, it gained up to 5.6 points on two sets of three and lost
+        with all labels and on transfer (see the benchmarks page).
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
         with confidence ``pseudo_threshold`` must get the same class on a
         random view of it. Each fine-tuning batch is then half labeled, half
-        unlabeled rows. 0 (the default) fine-tunes on the labeled rows
-        alone. On the benchmark's test sets 1.0 gained 0.6-1.6 points on
-        one FTIR set with 5 or 10 labels per class, lost about a point on
-        the other, and lost 2.7-3.7 points with 1 label per class (see the
-        benchmarks page).
+        unlabeled rows. 0 (the default) leaves it out: on the benchmark it
+        helped one FTIR set with 5 or 10 labels per class, cost about a
+        point on the other and about 3 points with 1 label per class (see
+        the benchmarks page).
     pseudo_threshold : float, default=0.95
         Confidence a prediction needs to serve as a pseudo-label.
     teacher : "derivative", classifier or None, default="derivative"
         A classifier that labels unlabeled rows for fine-tuning
         (self-training from a teacher); it acts only when ``y`` has
-        unlabeled rows. ``fit`` fits it (a clone) on the
-        labeled rows, predicts the unlabeled ones, and adds the most
-        confident ``teacher_fraction`` of each predicted class to the
-        labels; the network then fine-tunes on labels and pseudo-labels
-        alike. ``"derivative"``: the built-in teacher,
+        unlabeled rows. ``fit`` fits it (a clone) on the labeled rows,
+        predicts the unlabeled ones, and adds the most confident
+        ``teacher_fraction`` of each predicted class to the labels; the
+        network then fine-tunes on labels and pseudo-labels alike.
+        ``"derivative"``: the built-in teacher,
         :func:`~sklearn_glsm.make_derivative_teacher` (a soft vote of
         logistic regressions on Savitzky-Golay first derivatives) over the
-        three narrowest windows, of 3 to 41 points, in which noise takes at
-        most 3% of the derivative's variance
+        windows that suit the spectra's noise
         (:func:`~sklearn_glsm.quiet_windows` of all of ``X``, labels
-        unused: narrow windows for smooth spectra, wide ones for noisy);
-        with few labels a linear model on a derivative is a strong,
-        well-regularised classifier of spectra, and the network can correct
-        part of its mistakes. It is the default because on the benchmark's
-        three test sets with 1 to 10 labels per class it (then voting over
-        all seven windows) raised the mean accuracy at every k (by 3.1, 4.3
-        and 3.4 points at k = 1, 5, 10, against ``None`` on the same
-        pretrained encoders), up to 11.5 points on one set, while losing
-        about a point on another at k = 1 and 5 and 3.6 on one transfer pair
-        at k = 5; the quiet windows then added 2.0 points on one FTIR set at
-        k = 5 and cost up to 5.4 on the smoothest transfer target, where
-        ``make_derivative_teacher()`` (all seven windows) teaches better
-        (see the benchmarks page). Any
-        unfitted scikit-learn classifier with ``predict_proba`` works
-        too. ``None``: no teacher, fine-tuning on the labeled rows alone
-        (faster).
+        unused). With few labels a linear model on a derivative is a strong,
+        well-regularised classifier of spectra, and the network learns from
+        its confident labels: on the benchmark's three test sets it raised
+        the mean accuracy over the sets by 4.0, 5.9 and 4.1 points at 1, 5
+        and 10 labels per class against ``None`` (see the benchmarks page). Any
+        unfitted scikit-learn classifier with ``predict_proba`` works too,
+        for example ``make_derivative_teacher()`` over all seven windows,
+        which taught better on the smoothest transfer target. ``None``: no
+        teacher, fine-tuning on the labeled rows alone (faster).
     teacher_fraction : float, default=0.75
         Fraction of the unlabeled rows predicted as each class that the
-        teacher labels: the most confident ones. Three quarters rather than
-        half (the default until 2026-11-28) raised the benchmark's test
-        accuracy by 6.4 points summed over the three semi-supervised sets
-        at 1, 5 and 10 labels per class (up to 1.9 in a cell, nowhere
-        losing more than 0.2) and by 0.8 over the transfer pairs (losing up
-        to 1.6 with one label per class there), as it had on the
-        development rows; labeling every row was worse than three quarters
-        there (see the benchmarks page). With a teacher,
-        fine-tuning goes through the labeled and the pseudo-labeled rows
-        each epoch, so it takes longer. :func:`~sklearn_glsm.save_model`
-        stores a classifier with ``teacher="derivative"`` (not the fitted
-        teacher, which only acts in ``fit``) and refuses other teachers,
-        which joblib pickles.
+        teacher labels: the most confident ones. On the benchmark three
+        quarters beat a half (by 6.4 points summed over nine cells), and on
+        its development rows every row (see the benchmarks page). With a teacher, fine-tuning
+        goes through the labeled and the pseudo-labeled rows each epoch, so
+        it takes longer. :func:`~sklearn_glsm.save_model` stores a
+        classifier with ``teacher="derivative"`` (not the fitted teacher,
+        which only acts in ``fit``) and refuses other teachers, which joblib
+        pickles.
     network_input : transformer or None, default=None
         A transformer, fitted on ``X`` in ``fit``, that turns the spectra
         into the network's input, for example a
         :class:`~sklearn_glsm.preprocessing.WavenumberResampler` onto a
-        coarser axis, so finely sampled spectra train fast. The teacher sees
-        the spectra as given: a linear model on a narrow derivative gains
-        from the full resolution (on the benchmark's FTIR set sampled every
-        0.96 cm⁻¹, with 5 labels per class, the built-in teacher classified
-        1.4 points better than on the networks' 4 cm⁻¹ axis, 0.928 against
-        0.914, and the network it taught 1.6 points better, 0.934 against
-        0.918; see the benchmarks page). ``None``
-        feeds the network ``X`` itself. With
-        ``pretrained``, the transformed spectra must lie on the pretrained
-        encoder's axis.
+        coarser axis, so finely sampled spectra train fast while the teacher
+        sees them as given: a linear model on a narrow derivative gains from
+        the full resolution (on the benchmark's FTIR set sampled every 0.96
+        cm⁻¹, with 5 labels per class, the network it taught classified 1.6
+        points better than with the teacher on the networks' 4 cm⁻¹ axis;
+        see the benchmarks page). ``None`` feeds the network ``X`` itself.
+        With ``pretrained``, the transformed spectra must lie on the
+        pretrained encoder's axis.
     unlabeled : int, str or None, default=-1
         Label of unlabeled rows; its string form matches too, so ``-1``
         also marks ``"-1"`` among string labels. ``None``: every row is
