@@ -55,6 +55,10 @@ Teachers:
   ``F <- a S F + (1 - a) P``, 50 steps, the labeled spectra's ``P`` one-hot.
   Transductive label propagation that starts from the teacher's opinion of
   every spectrum instead of from the labels alone (``spreading``).
+* ``quiet vote, EM priors``: the quiet vote's probabilities reweighted by
+  the class priors of the unlabeled spectra it sees, estimated by EM from
+  its own probabilities of them (Saerens et al. 2002), since a vote fitted
+  on ``k`` labels per class assumes equal priors.
 * ``quiet vote on denoised spectra``: the default's quiet vote fitted on,
   and applied to, the spectra as the seed's cached GLSM pretraining (the
   benchmark's, from ``--cache``) reconstructs them with its local task's
@@ -75,7 +79,7 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "vote on pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "pool-metric nearest mean" \
     "quiet vote on whitened pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote smoothed a=0.5" \
-    "quiet vote smoothed a=0.8"
+    "quiet vote smoothed a=0.8" "quiet vote, EM priors"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on denoised spectra" \
     "quiet vote on denoised spectra, raw windows"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
@@ -304,6 +308,30 @@ class Smoothed:
         return F / F.sum(axis=1, keepdims=True)
 
 
+class PriorShift:
+    """The quiet vote, its probabilities reweighted by the unlabeled spectra's class
+    priors as EM estimates them from the vote's own probabilities (Saerens et al.
+    2002: adjusted posteriors, their mean as the new priors, until it settles)."""
+
+    def __init__(self, steps: int = 100):
+        self.steps = steps
+
+    def fit(self, X_lab, y_lab, X_unl):
+        self.vote_ = quiet_vote(0.03, 3)(X_lab, y_lab, X_unl)
+        self.classes_ = self.vote_.classes_
+        self.fit_priors_ = np.array([np.mean(y_lab == c) for c in self.classes_])
+        P, priors = self.vote_.predict_proba(X_unl), self.fit_priors_
+        for _ in range(self.steps):
+            adjusted = P * priors / self.fit_priors_
+            priors = (adjusted / adjusted.sum(axis=1, keepdims=True)).mean(axis=0)
+        self.priors_ = priors
+        return self
+
+    def predict_proba(self, X):
+        P = self.vote_.predict_proba(X) * self.priors_ / self.fit_priors_
+        return P / P.sum(axis=1, keepdims=True)
+
+
 def transductive(cls, *args):
     """``(X_lab, y_lab, X_unl) -> cls(*args).fit(...)``, as the table's entries are called."""
     return lambda Xl, yl, Xu: cls(*args).fit(Xl, yl, Xu)
@@ -367,6 +395,7 @@ TEACHERS = {
     **{f"quiet {t:g} x{n}": quiet_vote(t, n) for t, n in QUIET},
     "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
     **{f"quiet vote smoothed a={a:g}": transductive(Smoothed, a) for a in (0.5, 0.8)},
+    "quiet vote, EM priors": transductive(PriorShift),
 }
 # Teachers that need the seed's pretrained transformer: (transformer) -> teacher.
 ENCODER_TEACHERS = {

@@ -1002,3 +1002,19 @@ def test_probe_teacher_smoothed_vote_and_confusion(synthetic, monkeypatch, tmp_p
     n_eval = sum(len(probe_teacher.split(synthetic, seed, 3, "dev", "grid")["X_eval"])
                  for seed in (0, 1))
     assert f"of {n_eval}" in out
+
+
+def test_probe_teacher_prior_shift_reweights_by_estimated_priors(synthetic):
+    """The EM priors are a distribution, and the teacher's probabilities are the
+    vote's reweighted by them (the labels' own priors being equal)."""
+    s = probe_teacher.split(synthetic, 0, 3, "dev", "grid")
+    model = probe_teacher.PriorShift().fit(s["X_lab"], s["y_lab"], s["X_unl"])
+    assert model.priors_.sum() == pytest.approx(1.0) and (model.priors_ >= 0).all()
+    np.testing.assert_allclose(model.fit_priors_, 1 / 3)
+    P = model.vote_.predict_proba(s["X_eval"]) * model.priors_
+    np.testing.assert_allclose(model.predict_proba(s["X_eval"]),
+                               P / P.sum(axis=1, keepdims=True))
+    # No EM step: the vote itself.
+    plain = probe_teacher.PriorShift(steps=0).fit(s["X_lab"], s["y_lab"], s["X_unl"])
+    np.testing.assert_allclose(plain.predict_proba(s["X_eval"]),
+                               model.vote_.predict_proba(s["X_eval"]))
