@@ -27,6 +27,7 @@ training rows the teacher may label).
 python -m benchmarks.probe_selftrain --k 5
 python -m benchmarks.probe_selftrain --teacher multiscale --k 5 --datasets raman_saliva_covid \
     --held-out donors
+python -m benchmarks.probe_selftrain --teacher smoothed --k 5 --fraction 0.75 --threads 2
 python -m benchmarks.probe_selftrain --report
 """
 
@@ -40,14 +41,18 @@ from sklearn_glsm._classifier import most_confident
 
 from .dev_sweep import dev_split, held_out, probe_parser, run_probe, variant_params
 from .probe_ensemble import derivative_channel
+from .probe_teacher import SmoothedVote
 from .protocol import UNLABELED, derivative_teacher, glsm_method
 from .run import RESULTS
 
 # The teachers: LR on the network's own derivative channel, or the package's
 # soft vote over several windows (sklearn_glsm.make_derivative_teacher).
+# "smoothed": that vote's probabilities smoothed over a kNN graph of the
+# spectra (probe_teacher.SmoothedVote).
 TEACHERS = {"single": lambda params: derivative_teacher(*derivative_channel(params)),
             "multiscale": lambda params: "derivative",
-            "native": lambda params: "derivative"}
+            "native": lambda params: "derivative",
+            "smoothed": lambda params: SmoothedVote(0.8)}
 
 FIELDS = ["dataset", "k", "seed", "variant", "fraction", "n_pseudo", "pseudo_accuracy", "glsm",
           "teacher", "student", "average"]

@@ -115,7 +115,7 @@ import numpy as np
 import torch
 from chemotools.scatter import StandardNormalVariate
 from scipy import sparse
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -272,40 +272,67 @@ class PoolMetric:
         return np.mean(probas, axis=0)
 
 
+def smooth_over_graph(vote, X_lab, y_lab, X_rest, alpha: float, n_neighbors: int = 10,
+                      n_components: int = 30, steps: int = 50) -> np.ndarray:
+    """``vote``'s probabilities of ``X_rest`` smoothed over a kNN graph of ``X_lab`` and
+    ``X_rest`` (SNV'd derivative at the narrowest quiet window, PCA), the labels
+    ``y_lab`` clamped one-hot: ``F <- alpha S F + (1 - alpha) P``, ``steps`` times."""
+    X_all = np.concatenate([X_lab, X_rest])
+    F = pool_pca(quiet_windows(X_all)[0], n_components, X_all).transform(X_all)
+    _, idx = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(F).kneighbors(F)
+    n = len(F)
+    W = sparse.csr_matrix((np.ones(n * n_neighbors),
+                           (np.repeat(np.arange(n), n_neighbors), idx[:, 1:].ravel())),
+                          shape=(n, n))
+    W = W + W.T
+    scale = sparse.diags(1 / np.sqrt(np.asarray(W.sum(axis=1)).ravel()))
+    S = scale @ W @ scale
+    P = vote.predict_proba(X_all)
+    P[: len(X_lab)] = np.eye(len(vote.classes_))[np.searchsorted(vote.classes_, y_lab)]
+    F = P.copy()
+    for _ in range(steps):
+        F = alpha * (S @ F) + (1 - alpha) * P
+    F = F[len(X_lab):]
+    return F / F.sum(axis=1, keepdims=True)
+
+
 class Smoothed:
     """The quiet vote's probabilities smoothed over a kNN graph of every spectrum
     seen (labeled, unlabeled and those predicted), the labels clamped one-hot."""
 
-    def __init__(self, alpha: float, n_neighbors: int = 10, n_components: int = 30,
-                 steps: int = 50):
-        self.alpha, self.n_neighbors = alpha, n_neighbors
-        self.n_components, self.steps = n_components, steps
+    def __init__(self, alpha: float):
+        self.alpha = alpha
 
     def fit(self, X_lab, y_lab, X_unl):
-        self.X_lab_, self.X_unl_ = X_lab, X_unl
+        self.X_lab_, self.y_lab_, self.X_unl_ = X_lab, y_lab, X_unl
         self.vote_ = quiet_vote(0.03, 3)(X_lab, y_lab, X_unl)
         self.classes_ = self.vote_.classes_
-        self.onehot_ = np.eye(len(self.classes_))[np.searchsorted(self.classes_, y_lab)]
         return self
 
     def predict_proba(self, X):
-        X_all = np.concatenate([self.X_lab_, self.X_unl_, X])
-        F = pool_pca(quiet_windows(X_all)[0], self.n_components, X_all).transform(X_all)
-        _, idx = NearestNeighbors(n_neighbors=self.n_neighbors + 1).fit(F).kneighbors(F)
-        n = len(F)
-        W = sparse.csr_matrix((np.ones(n * self.n_neighbors),
-                               (np.repeat(np.arange(n), self.n_neighbors), idx[:, 1:].ravel())),
-                              shape=(n, n))
-        W = W + W.T
-        scale = sparse.diags(1 / np.sqrt(np.asarray(W.sum(axis=1)).ravel()))
-        S = scale @ W @ scale
-        P = self.vote_.predict_proba(X_all)
-        P[: len(self.X_lab_)] = self.onehot_
-        F = P.copy()
-        for _ in range(self.steps):
-            F = self.alpha * (S @ F) + (1 - self.alpha) * P
-        F = F[-len(X):]
-        return F / F.sum(axis=1, keepdims=True)
+        rest = np.concatenate([self.X_unl_, X])
+        return smooth_over_graph(self.vote_, self.X_lab_, self.y_lab_, rest,
+                                 self.alpha)[-len(X):]
+
+
+class SmoothedVote(ClassifierMixin, BaseEstimator):
+    """:class:`Smoothed` as a ``GLSMClassifier`` teacher: ``fit`` keeps the labeled
+    spectra; ``predict_proba`` fits the quiet vote (its windows from the labeled
+    spectra and those predicted, as the built-in teacher's from every spectrum of
+    the classifier's ``fit``) and smooths its probabilities over the graph of
+    both, so the classifier's unlabeled rows, predicted at once, are the graph."""
+
+    def __init__(self, alpha: float = 0.8):
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        self.X_, self.y_ = np.asarray(X), np.asarray(y)
+        self.classes_ = np.unique(self.y_)
+        return self
+
+    def predict_proba(self, X):
+        vote = quiet_vote(0.03, 3)(self.X_, self.y_, X)
+        return smooth_over_graph(vote, self.X_, self.y_, np.asarray(X), self.alpha)
 
 
 class PriorShift:

@@ -1018,3 +1018,18 @@ def test_probe_teacher_prior_shift_reweights_by_estimated_priors(synthetic):
     plain = probe_teacher.PriorShift(steps=0).fit(s["X_lab"], s["y_lab"], s["X_unl"])
     np.testing.assert_allclose(plain.predict_proba(s["X_eval"]),
                                model.vote_.predict_proba(s["X_eval"]))
+
+
+def test_smoothed_vote_teaches_a_classifier():
+    """SmoothedVote is a clonable teacher: GLSMClassifier fits it on the labeled
+    rows and takes pseudo-labels from its smoothed probabilities of the others;
+    without smoothing it is the quiet vote with windows from every spectrum."""
+    X, y, _ = make_spectra(n_samples=60, n_features=120, n_classes=3, random_state=0)
+    y_semi = np.where(np.arange(60) < 15, y, -1)
+    clf = GLSMClassifier(teacher=probe_teacher.SmoothedVote(0.8), random_state=0,
+                         **TINY).fit(X, y_semi)
+    assert isinstance(clf.teacher_, probe_teacher.SmoothedVote)
+    assert clf.n_pseudo_labels_ > 0
+    plain = probe_teacher.SmoothedVote(0.0).fit(X[:15], y[:15])
+    vote = make_derivative_teacher(quiet_windows(X)).fit(X[:15], y[:15])
+    np.testing.assert_allclose(plain.predict_proba(X[15:]), vote.predict_proba(X[15:]))
