@@ -334,6 +334,9 @@ class SmoothedVote(ClassifierMixin, BaseEstimator):
         vote = quiet_vote(0.03, 3)(self.X_, self.y_, X)
         return smooth_over_graph(vote, self.X_, self.y_, np.asarray(X), self.alpha)
 
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
 
 class PriorShift:
     """The quiet vote, its probabilities reweighted by the unlabeled spectra's class

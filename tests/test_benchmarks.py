@@ -1030,6 +1030,7 @@ def test_smoothed_vote_teaches_a_classifier():
                          **TINY).fit(X, y_semi)
     assert isinstance(clf.teacher_, probe_teacher.SmoothedVote)
     assert clf.n_pseudo_labels_ > 0
+    assert np.isin(clf.teacher_.predict(X[15:]), clf.classes_).all()
     plain = probe_teacher.SmoothedVote(0.0).fit(X[:15], y[:15])
     vote = make_derivative_teacher(quiet_windows(X)).fit(X[:15], y[:15])
     np.testing.assert_allclose(plain.predict_proba(X[15:]), vote.predict_proba(X[15:]))
