@@ -278,9 +278,9 @@ def smooth_over_graph(vote, X_lab, y_lab, X_rest, alpha: float, n_neighbors: int
     ``X_rest`` (SNV'd derivative at the narrowest quiet window, PCA), the labels
     ``y_lab`` clamped one-hot: ``F <- alpha S F + (1 - alpha) P``, ``steps`` times."""
     X_all = np.concatenate([X_lab, X_rest])
-    F = pool_pca(quiet_windows(X_all)[0], n_components, X_all).transform(X_all)
-    _, idx = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(F).kneighbors(F)
-    n = len(F)
+    Z = pool_pca(quiet_windows(X_all)[0], n_components, X_all).transform(X_all)
+    _, idx = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(Z).kneighbors(Z)
+    n = len(Z)
     W = sparse.csr_matrix((np.ones(n * n_neighbors),
                            (np.repeat(np.arange(n), n_neighbors), idx[:, 1:].ravel())),
                           shape=(n, n))
@@ -341,7 +341,7 @@ class SmoothedVote(ClassifierMixin, BaseEstimator):
 class PriorShift:
     """The quiet vote, its probabilities reweighted by the unlabeled spectra's class
     priors as EM estimates them from the vote's own probabilities (Saerens et al.
-    2002: adjusted posteriors, their mean as the new priors, until it settles)."""
+    2002: adjusted posteriors, their mean as the new priors, ``steps`` times)."""
 
     def __init__(self, steps: int = 100):
         self.steps = steps

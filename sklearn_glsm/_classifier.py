@@ -124,8 +124,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         teacher-labeled) rows. ``"auto"`` is 30 when the teacher labeled
         rows, 100 otherwise: the pseudo-labeled rows make each epoch many
         times longer, and on the benchmark 30 such epochs were within a
-        point of 100 in every semi-supervised cell, in less time. The number used is
-        ``finetune_epochs_``.
+        point of 100 in every semi-supervised cell, in less time. The
+        number used is ``finetune_epochs_``.
     finetune_lr : float or None, default=None
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"
@@ -155,7 +155,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         model on the spectrum misses. Trained with ``finetune="head"`` too.
         Without a teacher, on the benchmark's test sets with 1 to 10 labels
         per class, it gained up to 5.6 points on two sets of three and lost
-        with all labels and on transfer (see the benchmarks page).
+        at most 0.4 on the third; it lost with all labels and on transfer
+        (see the benchmarks page).
     unlabeled_weight : float, default=0.0
         Weight of the pseudo-label consistency on unlabeled rows during
         fine-tuning: an unlabeled spectrum the network already classifies
