@@ -25,6 +25,8 @@ Teachers:
   the built-in teacher's choice (the default). ``quiet 0.03 x3 + w41``
   adds the widest window to those.
 * ``vote C=<c>``: the same with another regularisation strength.
+  ``quiet vote L1 C=<c>``: the quiet vote with an L1 penalty (saga), which
+  keeps a few bands per class instead of spreading the weights.
 * ``vote self-trained <r>``: the vote refitted ``r`` times on the labels and
   its own most confident pseudo-labels of the unlabeled spectra (a share
   ``teacher_fraction * i / r`` of each predicted class in round ``i``).
@@ -80,6 +82,7 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "pool-metric nearest me
     "quiet vote on whitened pool PCA"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote smoothed a=0.5" \
     "quiet vote smoothed a=0.8" "quiet vote, EM priors"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote L1 C=1" "quiet vote L1 C=10"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on denoised spectra" \
     "quiet vote on denoised spectra, raw windows"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" "quiet 0.03 x2" \
@@ -389,6 +392,19 @@ class Denoised:
         return self.model_.predict_proba(self._clean(X))
 
 
+def sparse_quiet_vote(C: float):
+    """The quiet vote, each logistic regression with an L1 penalty of strength ``1 / C``."""
+    def fit(Xl, yl, Xu):
+        vote = make_derivative_teacher(quiet_windows(np.concatenate([Xl, Xu])), C=C,
+                                       max_iter=5000)
+        # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
+        vote.set_params(**{f"{name}__logisticregression__{key}": value
+                           for name, _ in vote.estimators
+                           for key, value in (("l1_ratio", 1.0), ("solver", "saga"))})
+        return vote.fit(Xl, yl)
+    return fit
+
+
 def quiet_vote(max_noise: float, members: int, widest: bool = False):
     """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
     (and, with ``widest``, the widest window as well)."""
@@ -426,6 +442,7 @@ TEACHERS = {
     "quiet 0.03 x3 + w41": quiet_vote(0.03, 3, widest=True),
     **{f"quiet vote smoothed a={a:g}": transductive(Smoothed, a) for a in (0.5, 0.8)},
     "quiet vote, EM priors": transductive(PriorShift),
+    **{f"quiet vote L1 C={c:g}": sparse_quiet_vote(c) for c in (1.0, 10.0)},
 }
 # Teachers that need the seed's pretrained transformer: (transformer) -> teacher.
 ENCODER_TEACHERS = {
