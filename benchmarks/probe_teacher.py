@@ -392,11 +392,11 @@ class Denoised:
         return self.model_.predict_proba(self._clean(X))
 
 
-def sparse_quiet_vote(C: float):
+def sparse_quiet_vote(C: float, max_iter: int = 5000):
     """The quiet vote, each logistic regression with an L1 penalty of strength ``1 / C``."""
     def fit(Xl, yl, Xu):
         vote = make_derivative_teacher(quiet_windows(np.concatenate([Xl, Xu])), C=C,
-                                       max_iter=5000)
+                                       max_iter=max_iter)
         # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
         vote.set_params(**{f"{name}__logisticregression__{key}": value
                            for name, _ in vote.estimators

@@ -483,6 +483,10 @@ def test_probe_teacher_parts_and_resolutions(synthetic, monkeypatch, tmp_path, c
     """One row per (teacher, part, resolution); the test part at the grid is the vote
     fitted on the labeled spectra and scored on the test part; a rerun adds nothing."""
     monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
+    # saga's L1 path is slow to converge on these spectra; a short run checks the code.
+    for c in (1.0, 10.0):
+        monkeypatch.setitem(probe_teacher.TEACHERS, f"quiet vote L1 C={c:g}",
+                            probe_teacher.sparse_quiet_vote(c, max_iter=100))
     out = tmp_path / "teacher.csv"
     base = ["--datasets", "synthetic", "--seeds", "0", "--k", "3", "--out", str(out)]
     probe_teacher.main(base)
