@@ -382,9 +382,12 @@ class Denoised:
         return self.transformer.reconstruct(np.asarray(X, dtype=np.float32))
 
     def fit(self, X_lab, y_lab, X_unl):
-        seen = np.concatenate([X_lab, X_unl])
-        windows = quiet_windows(seen if self.raw_windows else self._clean(seen))
-        self.model_ = make_derivative_teacher(windows).fit(self._clean(X_lab), y_lab)
+        # Each spectrum is reconstructed once; reconstruct is batch-invariant, so
+        # the labeled ones' windows and fit see the same values.
+        clean = self._clean(X_lab)
+        seen = (np.concatenate([X_lab, X_unl]) if self.raw_windows
+                else np.concatenate([clean, self._clean(X_unl)]))
+        self.model_ = make_derivative_teacher(quiet_windows(seen)).fit(clean, y_lab)
         self.classes_ = self.model_.classes_
         return self
 
@@ -477,6 +480,22 @@ def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
             "X_eval": X_eval, "y_eval": y_eval}
 
 
+def fitted_teacher(name: str, seed: int, k: int, teacher: str, s: dict, resolution: str,
+                   cache_dir: Path, encoders: dict | None = None):
+    """``teacher`` fitted on the seed's :func:`split` ``s``. A teacher of
+    :data:`ENCODER_TEACHERS` gets the seed's pretraining from ``benchmarks.run``'s
+    cache in ``cache_dir`` (pretrained there first if missing), read once per seed
+    into ``encoders``; it needs the encoder's axis, ``resolution="grid"``."""
+    if teacher not in ENCODER_TEACHERS:
+        return TEACHERS[teacher](s["X_lab"], s["y_lab"], s["X_unl"])
+    if resolution != "grid":
+        raise ValueError(f"{teacher!r} needs --resolution grid (the encoder's axis)")
+    encoders = {} if encoders is None else encoders
+    if seed not in encoders:
+        encoders[seed] = dev_split(name, seed, k, {}, cache_dir)["pretrained"]
+    return ENCODER_TEACHERS[teacher](encoders[seed])(s["X_lab"], s["y_lab"], s["X_unl"])
+
+
 def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = "dev",
           resolution: str = "grid", cache_dir: Path = RESULTS / "cache"):
     """(key, make_row) pairs for :func:`~benchmarks.dev_sweep.append_missing`.
@@ -488,11 +507,10 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
     are then unlabeled). ``resolution="grid"`` puts the spectra on
     the networks' grid first, as the benchmark's pipeline does; ``"native"``
     keeps them as measured. The data set is loaded, and a seed's split made,
-    only once a missing row needs them; a teacher of :data:`ENCODER_TEACHERS`
-    gets the seed's pretraining from ``benchmarks.run``'s cache in ``cache_dir``
-    (pretrained there first if missing).
+    only once a missing row needs them, and a seed's cached pretraining once
+    an encoder teacher does (:func:`fitted_teacher`).
     """
-    data, splits = None, {}
+    data, splits, encoders = None, {}, {}
 
     def make_row(seed: int, teacher: str) -> dict:
         nonlocal data
@@ -500,14 +518,7 @@ def cells(name: str, k: int, seeds: list[int], teachers: list[str], part: str = 
         if seed not in splits:
             splits[seed] = split(data, seed, k, part, resolution)
         s = splits[seed]
-        if teacher in ENCODER_TEACHERS:
-            if resolution != "grid":
-                raise ValueError(f"{teacher!r} needs --resolution grid (the encoder's axis)")
-            encoder = dev_split(name, seed, k, {}, cache_dir)["pretrained"]
-            fit = ENCODER_TEACHERS[teacher](encoder)
-        else:
-            fit = TEACHERS[teacher]
-        model = fit(s["X_lab"], s["y_lab"], s["X_unl"])
+        model = fitted_teacher(name, seed, k, teacher, s, resolution, cache_dir, encoders)
         proba = model.predict_proba(s["X_eval"])
         pred = model.classes_[proba.argmax(axis=1)]
         conf = most_confident(proba, 0.5)
@@ -549,9 +560,7 @@ def confusion_table(name: str, k: int, seeds: list[int], teacher: str, part: str
     data, total, classes = load(name), 0, None
     for seed in seeds:
         s = split(data, seed, k, part, resolution)
-        fit = (ENCODER_TEACHERS[teacher](dev_split(name, seed, k, {}, cache_dir)["pretrained"])
-               if teacher in ENCODER_TEACHERS else TEACHERS[teacher])
-        model = fit(s["X_lab"], s["y_lab"], s["X_unl"])
+        model = fitted_teacher(name, seed, k, teacher, s, resolution, cache_dir)
         classes = model.classes_
         pred = classes[model.predict_proba(s["X_eval"]).argmax(axis=1)]
         total = total + confusion_matrix(s["y_eval"], pred, labels=classes)

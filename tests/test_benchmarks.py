@@ -984,6 +984,8 @@ def test_probe_teacher_on_denoised_spectra(synthetic, monkeypatch, tmp_path):
     assert float(rows[0]["accuracy"]) == pytest.approx(expected, abs=1e-4)
     with pytest.raises(ValueError, match="--resolution grid"):
         probe_teacher.main([*base, "--teachers", names[0], "--resolution", "native"])
+    with pytest.raises(ValueError, match="--resolution grid"):
+        probe_teacher.main([*base, "--confusion", names[0], "--resolution", "native"])
 
 
 def test_probe_teacher_smoothed_vote_and_confusion(synthetic, monkeypatch, tmp_path, capsys):
