@@ -19,6 +19,7 @@ from benchmarks import (
     finetune_seconds,
     overlap,
     per_class,
+    probe_all_labels,
     probe_cotrain,
     probe_derivative,
     probe_ensemble,
@@ -1042,3 +1043,39 @@ def test_smoothed_vote_teaches_a_classifier():
     plain = probe_teacher.SmoothedVote(0.0).fit(X[:15], y[:15])
     vote = make_derivative_teacher(quiet_windows(X)).fit(X[:15], y[:15])
     np.testing.assert_allclose(plain.predict_proba(X[15:]), vote.predict_proba(X[15:]))
+
+
+def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tmp_path,
+                                                     capsys):
+    """Every label known: a stratified share of the training part is held out of
+    each fit (spectra and labels) and scored; GLSM methods fine-tune the
+    benchmark's cached pretraining and score their teacher too."""
+    monkeypatch.setattr(probe_all_labels, "load", lambda name: synthetic)
+    cache, out = tmp_path / "cache", tmp_path / "all.csv"
+    run.run(["synthetic"], [None], [0], ["GLSM"], tmp_path / "results.csv", TINY)
+    monkeypatch.setattr(probe_all_labels, "pretrain_method", None)  # the cache must serve
+    pool = synthetic.X[:20] * 1.1
+    monkeypatch.setattr(probe_all_labels, "unlabeled_pool", lambda data: pool)
+    sizes = []
+    glsm_method = probe_all_labels.glsm_method
+    monkeypatch.setattr(probe_all_labels, "glsm_method",
+                        lambda *a, **kw: _record_fit(glsm_method(*a, **kw), sizes))
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    argv = ["--datasets", "synthetic", "--seeds", "0", "--out", str(out), "--cache", str(cache),
+            "--methods", "SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}"]
+    probe_all_labels.main(argv)
+    rows = _rows(out)
+    assert [r["method"] for r in rows] == ["SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}"]
+    train, _ = protocol.split(synthetic, 0)
+    n_dev = round(0.3 * len(train))
+    assert {(int(r["n_fit"]), int(r["n_dev"])) for r in rows} == {(len(train) - n_dev, n_dev)}
+    assert sizes == [len(train) - n_dev + len(pool)] * 2  # the fit rows and the pool
+    assert rows[1]["teacher_accuracy"] and not rows[2]["teacher_accuracy"]
+    assert all(0.0 <= float(r["dev_accuracy"]) <= 1.0 for r in rows)
+    truth = synthetic.y[train].astype(str)
+    fit, dev = probe_all_labels.held_out_rows(truth, 0, 0.3)
+    assert not set(fit) & set(dev)
+    assert sorted(np.unique(truth[dev])) == sorted(np.unique(truth))
+    probe_all_labels.main(argv)  # a rerun skips the finished cells
+    assert len(_rows(out)) == 3
+    assert "| synthetic | 0.3 | SVM |" in capsys.readouterr().out
