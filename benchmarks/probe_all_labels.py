@@ -11,13 +11,14 @@ benchmark), and scored on the held-out rows. The test part is never touched.
 A method is a classical baseline of the protocol ("SVM", "LR", ...), a GLSM
 method of ``benchmarks.protocol.GLSM_METHODS`` ("GLSM", "GLSM no teacher",
 ...), or one of those with settings after a colon (``"GLSM:
-finetune_epochs=100"``). GLSM methods fine-tune the benchmark's cached
-pretraining of the seed, which saw the held-out rows without labels (as it
-saw every training spectrum); a GLSM row also scores its fitted teacher
-alone (``teacher_accuracy``, blank without one). Cells in ``--out`` are skipped.
+finetune_epochs=100"``; ``teacher=svm`` is :func:`svm_teacher`). GLSM
+methods fine-tune the benchmark's cached pretraining of the seed, which saw
+the held-out rows without labels (as it saw every training spectrum); a
+GLSM row also scores its fitted teacher alone (``teacher_accuracy``, blank
+without one). Cells in ``--out`` are skipped.
 
 python -m benchmarks.probe_all_labels
-python -m benchmarks.probe_all_labels --methods "GLSM: finetune_epochs=100"
+python -m benchmarks.probe_all_labels --methods "GLSM: finetune_epochs=100" "GLSM: teacher=svm"
 python -m benchmarks.probe_all_labels --report
 """
 
@@ -29,8 +30,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from chemotools.scatter import StandardNormalVariate
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import SVC
 
 from .dev_sweep import append_missing, mean_table
 from .protocol import (
@@ -52,10 +56,23 @@ FIELDS = ["dataset", "seed", "method", "fraction", "dev_accuracy", "teacher_accu
 METHODS = ["SVM", "LR", "PCA+LR", "1-NN", "RF", "GLSM", "GLSM no teacher"]
 
 
-def method_settings(method: str) -> tuple[str, dict]:
-    """``"GLSM: a=1,b=2"`` as ``("GLSM", {"a": 1, "b": 2})``; ``"SVM"`` as ``("SVM", {})``."""
+def svm_teacher(seed: int):
+    """The protocol's SVM (SNV, RBF kernel, C = 10) with Platt-scaled probabilities,
+    as a teacher: nonlinear, where the default teacher's members are linear."""
+    return make_pipeline(StandardNormalVariate(),
+                         SVC(C=10.0, gamma="scale", probability=True, random_state=seed))
+
+
+def method_settings(method: str, seed: int = 0) -> tuple[str, dict]:
+    """``"GLSM: a=1,b=2"`` as ``("GLSM", {"a": 1, "b": 2})``; ``"SVM"`` as ``("SVM", {})``.
+
+    ``teacher=svm`` stands for :func:`svm_teacher` of ``seed``.
+    """
     name, _, settings = method.partition(":")
-    return name.strip(), parse_variant(settings.strip()) if settings.strip() else {}
+    params = parse_variant(settings.strip()) if settings.strip() else {}
+    if params.get("teacher") == "svm":
+        params["teacher"] = svm_teacher(seed)
+    return name.strip(), params
 
 
 def held_out_rows(truth: np.ndarray, seed: int, fraction: float) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +88,7 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
     train, _ = split(data, seed)
     X, truth = data.X[train], data.y[train].astype(str)
     fit, dev = held_out_rows(truth, seed, fraction)
-    base, settings = method_settings(method)
+    base, settings = method_settings(method, seed)
     teacher_accuracy = ""
     if base in GLSM_METHODS:
         pool = unlabeled_pool(data)
