@@ -1079,7 +1079,6 @@ def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tm
     probe_all_labels.main(argv)  # a rerun skips the finished cells
     assert len(_rows(out)) == 3
     assert "| synthetic | 0.3 | SVM |" in capsys.readouterr().out
-    name, settings = probe_all_labels.method_settings("GLSM: teacher=svm,dropout=0.2", 3)
+    name, settings = probe_all_labels.method_settings("GLSM: teacher=svm,dropout=0.2")
     assert name == "GLSM" and settings["dropout"] == 0.2
-    assert settings["teacher"][-1].get_params()["random_state"] == 3
-    assert settings["teacher"][-1].get_params()["probability"]
+    assert hasattr(settings["teacher"], "predict_proba")
