@@ -11,7 +11,7 @@ benchmark), and scored on the held-out rows. The test part is never touched.
 A method is a classical baseline of the protocol ("SVM", "LR", ...), a GLSM
 method of ``benchmarks.protocol.GLSM_METHODS`` ("GLSM", "GLSM no teacher",
 ...), or one of those with settings after a colon (``"GLSM:
-finetune_epochs=100"``; ``teacher=svm`` is :func:`svm_teacher`). GLSM
+finetune_epochs=100"``; ``teacher=svm`` is :func:`~benchmarks.protocol.svm_teacher`). GLSM
 methods fine-tune the benchmark's cached pretraining of the seed, which saw
 the held-out rows without labels (as it saw every training spectrum); a
 GLSM row also scores its fitted teacher alone (``teacher_accuracy``, blank
@@ -30,12 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from chemotools.scatter import StandardNormalVariate
 from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.svm import SVC
 
 from .dev_sweep import append_missing, mean_table
 from .protocol import (
@@ -47,6 +43,7 @@ from .protocol import (
     pool_label,
     pretrain_method,
     split,
+    svm_teacher,
     unlabeled_pool,
     with_pool,
 )
@@ -57,18 +54,10 @@ FIELDS = ["dataset", "seed", "method", "fraction", "dev_accuracy", "teacher_accu
 METHODS = ["SVM", "LR", "PCA+LR", "1-NN", "RF", "GLSM", "GLSM no teacher"]
 
 
-def svm_teacher():
-    """The protocol's SVM (SNV, RBF kernel, C = 10) with Platt-scaled probabilities
-    (fitted by cross-validation), as a teacher: nonlinear, where the default
-    teacher's members are linear."""
-    return make_pipeline(StandardNormalVariate(), CalibratedClassifierCV(
-        SVC(C=10.0, gamma="scale"), ensemble=False))
-
-
 def method_settings(method: str) -> tuple[str, dict]:
     """``"GLSM: a=1,b=2"`` as ``("GLSM", {"a": 1, "b": 2})``; ``"SVM"`` as ``("SVM", {})``.
 
-    ``teacher=svm`` stands for :func:`svm_teacher`.
+    ``teacher=svm`` stands for :func:`~benchmarks.protocol.svm_teacher`.
     """
     name, _, settings = method.partition(":")
     params = parse_variant(settings.strip()) if settings.strip() else {}

@@ -32,6 +32,7 @@ from sklearn_glsm import GLSMTransformer
 
 from .protocol import (
     GLSM_METHODS,
+    ON_REQUEST,
     TRANSFER_METHODS,
     TRANSFER_PAIRS,
     UNLABELED,
@@ -277,7 +278,8 @@ def main(argv=None) -> None:
     p.add_argument("--k", nargs="+", default=["1", "5", "10", "all"],
                    help="labels per class; 'all' keeps every label")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    p.add_argument("--methods", nargs="+", default=["classical", *GLSM_METHODS],
+    p.add_argument("--methods", nargs="+",
+                   default=["classical", *(m for m in GLSM_METHODS if m not in ON_REQUEST)],
                    help="'classical' (all six baselines) and/or GLSM variants: "
                    + ", ".join(GLSM_METHODS) + "; with --transfer: "
                    + ", ".join(TRANSFER_METHODS))

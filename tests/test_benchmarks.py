@@ -647,6 +647,18 @@ def test_quick_runs_the_protocols_methods_unless_told_otherwise(monkeypatch):
     assert seen["args"][3] == ["GLSM teacher"]
 
 
+def test_methods_on_request_run_only_when_named(monkeypatch):
+    """The SVM teacher needs 5 labels per class: a plain run leaves it out,
+    ``--methods`` runs it, on the pretraining that "GLSM" caches."""
+    seen = {}
+    monkeypatch.setattr(run, "run", lambda *args: seen.update(methods=args[3]))
+    run.main([])
+    assert "GLSM SVM teacher" not in seen["methods"] and "GLSM" in seen["methods"]
+    run.main(["--methods", "GLSM SVM teacher", "--k", "all"])
+    assert seen["methods"] == ["GLSM SVM teacher"]
+    assert protocol.pretraining_of("GLSM SVM teacher") == "GLSM"
+
+
 def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, monkeypatch,
                                                                    tmp_path):
     """Each transfer method pretrains on the source once, with its own pretext
