@@ -11,14 +11,16 @@ benchmark), and scored on the held-out rows. The test part is never touched.
 A method is a classical baseline of the protocol ("SVM", "LR", ...), a GLSM
 method of ``benchmarks.protocol.GLSM_METHODS`` ("GLSM", "GLSM no teacher",
 ...), or one of those with settings after a colon (``"GLSM:
-finetune_epochs=100"``; ``teacher=svm`` is :func:`~benchmarks.protocol.svm_teacher`). GLSM
-methods fine-tune the benchmark's cached pretraining of the seed, which saw
-the held-out rows without labels (as it saw every training spectrum); a
-GLSM row also scores its fitted teacher alone (``teacher_accuracy``, blank
-without one). Cells in ``--out`` are skipped.
+finetune_epochs=100"``; ``teacher=svm`` is the protocol's ``svm_teacher``,
+``teacher=chosen`` its ``ChosenTeacher``). GLSM methods fine-tune the
+benchmark's cached pretraining of the seed, which saw the held-out rows
+without labels (as it saw every training spectrum); a GLSM row also scores
+its fitted teacher alone (``teacher_accuracy``, blank without one). Cells
+in ``--out`` are skipped.
 
 python -m benchmarks.probe_all_labels
-python -m benchmarks.probe_all_labels --methods "GLSM: finetune_epochs=100" "GLSM: teacher=svm"
+python -m benchmarks.probe_all_labels --methods "GLSM: finetune_epochs=100" "GLSM: teacher=svm" \\
+    "GLSM: teacher=chosen"
 python -m benchmarks.probe_all_labels --report
 """
 
@@ -36,6 +38,7 @@ from sklearn.model_selection import train_test_split
 from .dev_sweep import append_missing, mean_table
 from .protocol import (
     GLSM_METHODS,
+    ChosenTeacher,
     classical_baselines,
     glsm_method,
     load,
@@ -50,7 +53,7 @@ from .protocol import (
 from .run import RESULTS, cached_pretraining, pretraining_key
 
 FIELDS = ["dataset", "seed", "method", "fraction", "dev_accuracy", "teacher_accuracy",
-          "n_fit", "n_dev", "fit_seconds"]
+          "teacher_choice", "n_fit", "n_dev", "fit_seconds"]
 METHODS = ["SVM", "LR", "PCA+LR", "1-NN", "RF", "GLSM", "GLSM no teacher"]
 
 
@@ -63,6 +66,8 @@ def method_settings(method: str) -> tuple[str, dict]:
     params = parse_variant(settings.strip()) if settings.strip() else {}
     if params.get("teacher") == "svm":
         params["teacher"] = svm_teacher()
+    elif params.get("teacher") == "chosen":
+        params["teacher"] = ChosenTeacher()
     return name.strip(), params
 
 
@@ -80,7 +85,7 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
     X, truth = data.X[train], data.y[train].astype(str)
     fit, dev = held_out_rows(truth, seed, fraction)
     base, settings = method_settings(method)
-    teacher_accuracy = ""
+    teacher_accuracy = choice = ""
     if base in GLSM_METHODS:
         pool = unlabeled_pool(data)
         pretrained = None
@@ -101,6 +106,7 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
             else (model, X[dev])
         if getattr(net, "teacher_", None) is not None:
             teacher_pred = net.teacher_.predict(X_teacher)
+            choice = getattr(net.teacher_, "choice_", "")
             teacher_accuracy = f"{np.mean(np.asarray(teacher_pred).astype(str) == truth[dev]):.4f}"
     else:
         model = clone(classical_baselines(len(fit), seed)[base])
@@ -110,6 +116,7 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
     accuracy = np.mean(np.asarray(model.predict(X[dev])).astype(str) == truth[dev])
     return {"dataset": name, "seed": seed, "method": method, "fraction": fraction,
             "dev_accuracy": f"{accuracy:.4f}", "teacher_accuracy": teacher_accuracy,
+            "teacher_choice": choice,
             "n_fit": len(fit), "n_dev": len(dev), "fit_seconds": f"{seconds:.1f}"}
 
 

@@ -15,18 +15,24 @@ from pathlib import Path
 import numpy as np
 from chemotools.derivative import SavitzkyGolay
 from chemotools.scatter import StandardNormalVariate
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupShuffleSplit, train_test_split
+from sklearn.model_selection import (
+    GroupShuffleSplit,
+    StratifiedKFold,
+    cross_val_score,
+    train_test_split,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.svm import SVC
 
-from sklearn_glsm import GLSMClassifier, GLSMTransformer
+from sklearn_glsm import GLSMClassifier, GLSMTransformer, make_derivative_teacher, quiet_windows
 from sklearn_glsm.datasets import hide_labels
 from sklearn_glsm.preprocessing import WavenumberResampler, common_axis
 
@@ -315,12 +321,51 @@ def derivative_teacher(deriv: int = 1, window: int = 11):
     return make_pipeline(features(deriv, window), LogisticRegression(max_iter=2000))
 
 
-def svm_teacher():
+def svm_teacher(cv: int = 5):
     """The protocol's SVM (SNV, RBF kernel, C = 10) as a teacher, its probabilities
-    Platt-scaled by 5-fold cross-validation (so 5 labels per class at least):
-    nonlinear, where the default teacher's members are linear."""
+    Platt-scaled by ``cv``-fold cross-validation (so ``cv`` labels per class at
+    least): nonlinear, where the default teacher's members are linear."""
     return make_pipeline(StandardNormalVariate(), CalibratedClassifierCV(
-        SVC(C=10.0, gamma="scale"), ensemble=False))
+        SVC(C=10.0, gamma="scale"), cv=cv, ensemble=False))
+
+
+class ChosenTeacher(ClassifierMixin, BaseEstimator):
+    """The default teacher's vote or :func:`svm_teacher`, whichever
+    cross-validation on the labeled spectra prefers.
+
+    Both are scored by ``folds``-fold stratified cross-validation (fewer folds
+    when a class has fewer labels; the vote alone with one label per class);
+    a tie keeps the vote. The vote's windows are ``windows``, or
+    :func:`sklearn_glsm.quiet_windows` of the labeled spectra.
+    """
+
+    def __init__(self, windows=None, folds: int = 5):
+        self.windows = windows
+        self.folds = folds
+
+    def fit(self, X, y):  # noqa: D102
+        X, y = np.asarray(X), np.asarray(y)
+        vote = make_derivative_teacher(quiet_windows(X) if self.windows is None
+                                       else self.windows)
+        fewest = np.unique(y, return_counts=True)[1].min()
+        self.scores_ = {}
+        if fewest >= 2:
+            cv = StratifiedKFold(min(self.folds, fewest), shuffle=True, random_state=0)
+            svm = make_pipeline(StandardNormalVariate(), SVC(C=10.0, gamma="scale"))
+            self.scores_ = {name: cross_val_score(model, X, y, cv=cv).mean()
+                            for name, model in (("vote", vote), ("SVM", svm))}
+        self.choice_ = "SVM" if self.scores_.get("SVM", -1) > self.scores_.get("vote", 0) \
+            else "vote"
+        model = svm_teacher(cv=min(5, fewest)) if self.choice_ == "SVM" else vote
+        self.model_ = model.fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):  # noqa: D102
+        return self.model_.predict_proba(X)
+
+    def predict(self, X):  # noqa: D102
+        return self.model_.predict(X)
 
 
 GLSM_METHODS = {

@@ -493,6 +493,7 @@ def test_probe_teacher_parts_and_resolutions(synthetic, monkeypatch, tmp_path, c
     out = tmp_path / "teacher.csv"
     base = ["--datasets", "synthetic", "--seeds", "0", "--k", "3", "--out", str(out)]
     probe_teacher.main(base)
+    probe_teacher.main([*base, "--teachers", "SVM"])  # on request: 3-fold calibration here
     for part in ("dev", "test"):
         for resolution in ("grid", "native"):
             probe_teacher.main([*base, "--teachers", "vote", "--part", part,
@@ -1074,23 +1075,41 @@ def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tm
                         lambda *a, **kw: _record_fit(glsm_method(*a, **kw), sizes))
     tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
     argv = ["--datasets", "synthetic", "--seeds", "0", "--out", str(out), "--cache", str(cache),
-            "--methods", "SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}"]
+            "--methods", "SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}",
+            f"GLSM: teacher=chosen,{tiny}"]
     probe_all_labels.main(argv)
     rows = _rows(out)
-    assert [r["method"] for r in rows] == ["SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}"]
+    assert [r["method"] for r in rows] == ["SVM", f"GLSM: {tiny}", f"GLSM no teacher: {tiny}",
+                                           f"GLSM: teacher=chosen,{tiny}"]
     train, _ = protocol.split(synthetic, 0)
     n_dev = round(0.3 * len(train))
     assert {(int(r["n_fit"]), int(r["n_dev"])) for r in rows} == {(len(train) - n_dev, n_dev)}
-    assert sizes == [len(train) - n_dev + len(pool)] * 2  # the fit rows and the pool
+    assert sizes == [len(train) - n_dev + len(pool)] * 3  # the fit rows and the pool
     assert rows[1]["teacher_accuracy"] and not rows[2]["teacher_accuracy"]
+    assert rows[3]["teacher_choice"] in ("vote", "SVM") and not rows[1]["teacher_choice"]
     assert all(0.0 <= float(r["dev_accuracy"]) <= 1.0 for r in rows)
     truth = synthetic.y[train].astype(str)
     fit, dev = probe_all_labels.held_out_rows(truth, 0, 0.3)
     assert not set(fit) & set(dev)
     assert sorted(np.unique(truth[dev])) == sorted(np.unique(truth))
     probe_all_labels.main(argv)  # a rerun skips the finished cells
-    assert len(_rows(out)) == 3
+    assert len(_rows(out)) == 4
     assert "| synthetic | 0.3 | SVM |" in capsys.readouterr().out
     name, settings = probe_all_labels.method_settings("GLSM: teacher=svm,dropout=0.2")
     assert name == "GLSM" and settings["dropout"] == 0.2
     assert hasattr(settings["teacher"], "predict_proba")
+
+
+def test_chosen_teacher_cross_validates_vote_against_svm(synthetic):
+    """With two labels per class or more, the teacher is the vote or the SVM,
+    whichever cross-validation on the labels scores higher (the vote on a tie);
+    with one it is the vote, unscored."""
+    X, y = synthetic.X, synthetic.y
+    chosen = protocol.ChosenTeacher(windows=[3, 5]).fit(X, y)
+    scores = chosen.scores_
+    assert set(scores) == {"vote", "SVM"}
+    assert chosen.choice_ == ("SVM" if scores["SVM"] > scores["vote"] else "vote")
+    assert chosen.predict_proba(X).shape == (len(X), 3)
+    one = np.concatenate([np.flatnonzero(y == c)[:1] for c in np.unique(y)])
+    single = protocol.ChosenTeacher(windows=[3, 5]).fit(X[one], y[one])
+    assert single.choice_ == "vote" and single.scores_ == {}
