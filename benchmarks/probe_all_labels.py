@@ -22,6 +22,7 @@ python -m benchmarks.probe_all_labels
 python -m benchmarks.probe_all_labels --methods "GLSM: finetune_epochs=100" "GLSM: teacher=svm" \\
     "GLSM: teacher=chosen"
 python -m benchmarks.probe_all_labels --report
+python -m benchmarks.probe_all_labels --recall --methods SVM LR   # recall per class
 """
 
 from __future__ import annotations
@@ -78,14 +79,20 @@ def held_out_rows(truth: np.ndarray, seed: int, fraction: float) -> tuple[np.nda
                             random_state=seed)
 
 
-def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) -> dict:
-    """Fit one method on the seed's training part less its held-out rows; score those."""
+def predictions(name: str, seed: int, method: str, fraction: float, cache_dir: Path) -> dict:
+    """Fit one method on the seed's training part less its held-out rows.
+
+    Returns the held-out rows' labels (``truth``) and the method's predictions
+    of them (``pred``); for a GLSM method with a fitted teacher also the
+    teacher's (``teacher_pred``) and, if it chose, its ``choice``; and
+    ``n_fit``, ``seconds``.
+    """
     data = load(name)
     train, _ = split(data, seed)
     X, truth = data.X[train], data.y[train].astype(str)
     fit, dev = held_out_rows(truth, seed, fraction)
     base, settings = method_settings(method)
-    teacher_accuracy = choice = ""
+    out = {"truth": truth[dev], "teacher_pred": None, "choice": "", "n_fit": len(fit)}
     if base in GLSM_METHODS:
         pool = unlabeled_pool(data)
         pretrained = None
@@ -99,25 +106,52 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
         X_fit, y_fit = with_pool(X[fit], truth[fit].astype(object), pool)
         start = time.perf_counter()
         model.fit(X_fit, y_fit)
-        seconds = time.perf_counter() - start
+        out["seconds"] = time.perf_counter() - start
         # The teacher sees the classifier's input: the resampled spectra, or with
         # network_input the spectra as measured.
         net, X_teacher = (model[-1], model[0].transform(X[dev])) if hasattr(model, "steps") \
             else (model, X[dev])
         if getattr(net, "teacher_", None) is not None:
-            teacher_pred = net.teacher_.predict(X_teacher)
-            choice = getattr(net.teacher_, "choice_", "")
-            teacher_accuracy = f"{np.mean(np.asarray(teacher_pred).astype(str) == truth[dev]):.4f}"
+            out["teacher_pred"] = np.asarray(net.teacher_.predict(X_teacher)).astype(str)
+            out["choice"] = getattr(net.teacher_, "choice_", "")
     else:
         model = clone(classical_baselines(len(fit), seed)[base])
         start = time.perf_counter()
         model.fit(X[fit], truth[fit])
-        seconds = time.perf_counter() - start
-    accuracy = np.mean(np.asarray(model.predict(X[dev])).astype(str) == truth[dev])
+        out["seconds"] = time.perf_counter() - start
+    out["pred"] = np.asarray(model.predict(X[dev])).astype(str)
+    return out
+
+
+def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) -> dict:
+    """One CSV row: :func:`predictions` scored."""
+    p = predictions(name, seed, method, fraction, cache_dir)
+    taught = p["teacher_pred"] is not None
+    teacher = f"{np.mean(p['teacher_pred'] == p['truth']):.4f}" if taught else ""
     return {"dataset": name, "seed": seed, "method": method, "fraction": fraction,
-            "dev_accuracy": f"{accuracy:.4f}", "teacher_accuracy": teacher_accuracy,
-            "teacher_choice": choice,
-            "n_fit": len(fit), "n_dev": len(dev), "fit_seconds": f"{seconds:.1f}"}
+            "dev_accuracy": f"{np.mean(p['pred'] == p['truth']):.4f}",
+            "teacher_accuracy": teacher, "teacher_choice": p["choice"],
+            "n_fit": p["n_fit"], "n_dev": len(p["truth"]), "fit_seconds": f"{p['seconds']:.1f}"}
+
+
+def recall_table(name: str, methods: list[str], seeds: list[int], fraction: float,
+                 cache_dir: Path) -> str:
+    """Markdown: each method's recall of each class on the held-out rows, summed over
+    ``seeds`` (the methods are fitted again; nothing is read from the CSV)."""
+    classes = np.unique(load(name).y.astype(str))
+    lines = ["| method | " + " | ".join(classes) + " | held-out rows |",
+             "|" + "---|" * (len(classes) + 2)]
+    for method in methods:
+        hits, counts = np.zeros(len(classes)), np.zeros(len(classes))
+        for seed in seeds:
+            p = predictions(name, seed, method, fraction, cache_dir)
+            for i, c in enumerate(classes):
+                rows = p["truth"] == c
+                hits[i] += np.sum(p["pred"][rows] == c)
+                counts[i] += rows.sum()
+        recall = [f"{h / n:.3f}" if n else "" for h, n in zip(hits, counts, strict=True)]
+        lines.append(f"| {method} | " + " | ".join(recall) + f" | {int(counts.sum())} |")
+    return "\n".join(lines)
 
 
 COLUMNS = {"dev_accuracy": "accuracy", "teacher_accuracy": "its teacher alone"}
@@ -135,7 +169,15 @@ def main(argv=None) -> None:
     p.add_argument("--cache", type=Path, default=RESULTS / "cache")
     p.add_argument("--out", type=Path, default=RESULTS / "probe_all_labels.csv")
     p.add_argument("--report", action="store_true", help="only print the table of --out")
+    p.add_argument("--recall", action="store_true",
+                   help="only print each method's recall per class (fits them again)")
     args = p.parse_args(argv)
+    if args.recall:
+        torch.set_num_threads(args.threads)
+        for name in args.datasets:
+            print(f"{name}\n" + recall_table(name, args.methods, args.seeds, args.fraction,
+                                               args.cache))
+        return
     if not args.report:
         torch.set_num_threads(args.threads)
         append_missing(args.out, FIELDS, ("dataset", "seed", "method", "fraction"), (

@@ -1095,6 +1095,9 @@ def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tm
     probe_all_labels.main(argv)  # a rerun skips the finished cells
     assert len(_rows(out)) == 4
     assert "| synthetic | 0.3 | SVM |" in capsys.readouterr().out
+    probe_all_labels.main([*argv[:6], "--recall", "--methods", "SVM"])
+    table = capsys.readouterr().out
+    assert "| SVM | " in table and f"| {n_dev} |" in table
     name, settings = probe_all_labels.method_settings("GLSM: teacher=svm,dropout=0.2")
     assert name == "GLSM" and settings["dropout"] == 0.2
     assert hasattr(settings["teacher"], "predict_proba")
