@@ -188,8 +188,11 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         ``None`` (see the benchmarks page). Any
         unfitted scikit-learn classifier with ``predict_proba`` works too,
         for example ``make_derivative_teacher()`` over all seven windows,
-        which taught better on the smoothest transfer target. ``None``: no
-        teacher, fine-tuning on the labeled rows alone (faster).
+        which taught better on the smoothest transfer target, or, with
+        hundreds of labels per class, an RBF SVM with calibrated
+        probabilities, ahead of the linear vote there (see the user
+        guide). ``None``: no teacher, fine-tuning on the labeled rows
+        alone (faster).
     teacher_fraction : float, default=0.75
         Fraction of the unlabeled rows predicted as each class that the
         teacher labels: the most confident ones. On the benchmark three
