@@ -458,9 +458,10 @@ TEACHERS = {
     # The protocol's SVM, calibrated by up to 5-fold cross-validation: k >= 2.
     "SVM": lambda Xl, yl, Xu: svm_teacher(
         cv=min(5, np.unique(yl, return_counts=True)[1].min())).fit(Xl, yl),
+    # The quiet vote or that SVM, whichever cross-validation on the labels prefers.
+    "vote or SVM by CV": lambda Xl, yl, Xu: ChosenTeacher(
+        quiet_windows(np.concatenate([Xl, Xu]))).fit(Xl, yl),
 }
-TEACHERS["vote or SVM by CV"] = lambda Xl, yl, Xu: ChosenTeacher(
-    quiet_windows(np.concatenate([Xl, Xu]))).fit(Xl, yl)
 # Teachers a plain run leaves out (``--teachers`` names them): the SVM needs k >= 2.
 ON_REQUEST = ("SVM",)
 # Teachers that need the seed's pretrained transformer: (transformer) -> teacher.

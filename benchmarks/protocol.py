@@ -354,8 +354,8 @@ class ChosenTeacher(ClassifierMixin, BaseEstimator):
             svm = make_pipeline(StandardNormalVariate(), SVC(C=10.0, gamma="scale"))
             self.scores_ = {name: cross_val_score(model, X, y, cv=cv).mean()
                             for name, model in (("vote", vote), ("SVM", svm))}
-        self.choice_ = "SVM" if self.scores_.get("SVM", -1) > self.scores_.get("vote", 0) \
-            else "vote"
+        prefers_svm = bool(self.scores_) and self.scores_["SVM"] > self.scores_["vote"]
+        self.choice_ = "SVM" if prefers_svm else "vote"
         model = svm_teacher(cv=min(5, fewest)) if self.choice_ == "SVM" else vote
         self.model_ = model.fit(X, y)
         self.classes_ = self.model_.classes_
