@@ -67,6 +67,10 @@ Teachers:
   denoising decoder (``GLSMTransformer.reconstruct``), its windows chosen on
   those; ``..., raw windows`` keeps the windows of the spectra as given.
   Grid resolution only (the encoder's axis).
+* ``SVM``: the protocol's RBF SVM on SNV, its probabilities Platt-scaled by
+  cross-validation (``benchmarks.protocol.svm_teacher``; k >= 2, so only
+  when named); ``vote or SVM by CV``: the quiet vote or that SVM, whichever
+  cross-validation on the labels prefers (``benchmarks.protocol.ChosenTeacher``).
 
 ``confident`` is the teacher's accuracy on the most confident half per
 predicted class of the scored rows (what the student would be taught),
@@ -102,6 +106,8 @@ python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet 0.03 x3" --resol
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid \
     --teachers "quiet 0.03 x3"
+python -m benchmarks.probe_teacher --k 5 10 --teachers SVM
+python -m benchmarks.probe_teacher --k 5 10 1 --teachers "vote or SVM by CV"
 python -m benchmarks.probe_teacher --report
 python -m benchmarks.probe_teacher --k 5 --datasets ftir_villegas_c4 --confusion "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
