@@ -110,6 +110,8 @@ python -m benchmarks.probe_teacher --k 5 10 --teachers SVM
 python -m benchmarks.probe_teacher --k 5 10 1 --teachers "vote or SVM by CV"
 python -m benchmarks.probe_teacher --report
 python -m benchmarks.probe_teacher --k 5 --datasets ftir_villegas_c4 --confusion "quiet 0.03 x3"
+python -m benchmarks.probe_teacher --k 1 5 10 --datasets ftir_kedzierski \
+    --materials "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --noise ftir_villegas_c4 raman_saliva_covid ftir_kedzierski \
     ftir_villegas_c8 ftir_frond raman_saliva_pd_ad ftir_jung
 """
@@ -490,17 +492,19 @@ def split(data, seed: int, k: int, part: str, resolution: str) -> dict:
     if part in ("dev", "donors"):
         held = held_out({"data": data, "train": train, "dev": y_semi == UNLABELED}, seed,
                         "rows" if part == "dev" else "donors")
-        X_eval, y_eval = X[held], truth[held]
+        X_eval, y_eval, eval_rows = X[held], truth[held], train[held]
         X_unl = X[np.setdiff1d(dev, held)]
     else:
-        X_eval, y_eval = prep(data.X[test]), data.y[test].astype(str)
+        X_eval, y_eval, eval_rows = prep(data.X[test]), data.y[test].astype(str), test
         X_unl = X[dev]
     pool = unlabeled_pool(data)
     if pool is not None:
         X_unl = np.concatenate([X_unl, prep(pool)])
     labeled = y_semi != UNLABELED
     return {"X_lab": X[labeled], "y_lab": y_semi[labeled].astype(str), "X_unl": X_unl,
-            "X_eval": X_eval, "y_eval": y_eval}
+            "X_eval": X_eval, "y_eval": y_eval,
+            # Rows of ``data``, for what else is known of them (materials_table).
+            "lab_rows": train[labeled], "eval_rows": eval_rows}
 
 
 def fitted_teacher(name: str, seed: int, k: int, teacher: str, s: dict, resolution: str,
@@ -596,6 +600,41 @@ def confusion_table(name: str, k: int, seeds: list[int], teacher: str, part: str
     return "\n".join([*lines, f"errors: {errors} of {int(total.sum())}"])
 
 
+def materials_table(name: str, k: int, seeds: list[int], teacher: str, part: str = "dev",
+                    resolution: str = "grid", cache_dir: Path = RESULTS / "cache") -> str:
+    """Recall of ``teacher`` per class, apart for the scored spectra whose material
+    (``Dataset.materials``: the finer label under a polymer group) is among the
+    labeled spectra of their class and for those whose material is not; summed
+    over ``seeds``, as markdown."""
+    data = load(name)
+    if data.materials is None:
+        raise ValueError(f"{name} has no materials under its classes")
+    counts: dict = {}
+    for seed in seeds:
+        s = split(data, seed, k, part, resolution)
+        model = fitted_teacher(name, seed, k, teacher, s, resolution, cache_dir)
+        pred = model.classes_[model.predict_proba(s["X_eval"]).argmax(axis=1)]
+        seen = set(zip(s["y_lab"], data.materials[s["lab_rows"]], strict=True))
+        materials = data.materials[s["eval_rows"]]
+        for truth, material, hit in zip(s["y_eval"], materials, pred == s["y_eval"],
+                                        strict=True):
+            key = (truth, (truth, material) in seen)
+            n, h = counts.get(key, (0, 0))
+            counts[key] = (n + 1, h + int(hit))
+    lines = [f"{name}, k = {k}, {teacher}, {part} part, seeds {seeds} summed",
+             "| class | materials | spectra of a labeled material | their recall "
+             "| spectra of an unlabeled material | their recall |",
+             "|---|---|---|---|---|---|"]
+    for c in np.unique(data.y.astype(str)):
+        cells = []
+        for seen in (True, False):
+            n, h = counts.get((c, seen), (0, 0))
+            cells += [str(n), f"{h / n:.3f}" if n else ""]
+        n_materials = len(np.unique(data.materials[data.y.astype(str) == c]))
+        lines.append(f"| {c} | {n_materials} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> None:
     """Command-line entry point: fit the missing cells, append them, print the table."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -616,6 +655,10 @@ def main(argv=None) -> None:
     p.add_argument("--noise", nargs="*", metavar="DATASET",
                    help="only print each window's noise share on these data sets (default: "
                    "--datasets) at --resolution")
+    p.add_argument("--materials", metavar="TEACHER", choices=[*TEACHERS, *ENCODER_TEACHERS],
+                   help="only print TEACHER's recall per class, apart for spectra of "
+                   "materials some labeled spectrum has and of the others (sets labeled by "
+                   "polymer group)")
     p.add_argument("--confusion", metavar="TEACHER", choices=[*TEACHERS, *ENCODER_TEACHERS],
                    help="only print TEACHER's confusion matrix per data set and k, summed "
                    "over the seeds")
@@ -624,6 +667,12 @@ def main(argv=None) -> None:
         for name in args.datasets:
             for k in args.k:
                 print(confusion_table(name, k, args.seeds, args.confusion, args.part,
+                                      args.resolution, args.cache))
+        return
+    if args.materials:
+        for name in args.datasets:
+            for k in args.k:
+                print(materials_table(name, k, args.seeds, args.materials, args.part,
                                       args.resolution, args.cache))
         return
     if args.noise is not None:

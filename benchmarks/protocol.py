@@ -52,13 +52,16 @@ UNLABELED = "-1"
 
 @dataclass
 class Dataset:
-    """Spectra, labels, axis and (for subject splits) donors of one data set."""
+    """Spectra, labels, axis and (for subject splits) donors of one data set;
+    ``materials``, where the protocol's labels group finer ones (the polymer
+    groups of the FTIR sets), the material of each spectrum."""
 
     name: str
     X: np.ndarray
     y: np.ndarray
     wavenumbers: np.ndarray
     groups: np.ndarray | None = None
+    materials: np.ndarray | None = None
 
 
 def load(name: str) -> Dataset:
@@ -70,11 +73,13 @@ def load(name: str) -> Dataset:
         return Dataset(name, X, d["y"], wn, groups=d["subject"])
     if "y" not in d.files:
         return Dataset(name, X, np.full(len(X), UNLABELED), wn)
-    y = d["polymer_group"] if name in ("ftir_kedzierski", "ftir_jung", "ftir_frond") else d["y"]
+    grouped = name in ("ftir_kedzierski", "ftir_jung", "ftir_frond")
+    y = d["polymer_group"] if grouped else d["y"]
     # Groups with fewer than 2 members cannot be split (PVC in Kedzierski).
     values, counts = np.unique(y, return_counts=True)
     keep = np.isin(y, values[counts >= 2])
-    return Dataset(name, X[keep], y[keep], wn, None)
+    materials = d["y"][keep] if grouped else None
+    return Dataset(name, X[keep], y[keep], wn, None, materials)
 
 
 def split(data: Dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1116,3 +1116,27 @@ def test_chosen_teacher_cross_validates_vote_against_svm(synthetic):
     one = np.concatenate([np.flatnonzero(y == c)[:1] for c in np.unique(y)])
     single = protocol.ChosenTeacher(windows=[3, 5]).fit(X[one], y[one])
     assert single.choice_ == "vote" and single.scores_ == {}
+
+
+def test_probe_teacher_materials_splits_recall_by_labeled_material(synthetic, monkeypatch,
+                                                                   capsys):
+    """Per class, the scored spectra whose material some labeled spectrum of the
+    class has, and the others: their counts add up to the scored rows."""
+    materials = np.char.add(synthetic.y.astype(str), (np.arange(len(synthetic.y)) % 3)
+                            .astype(str))
+    grouped = protocol.Dataset("grouped", synthetic.X, synthetic.y, synthetic.wavenumbers,
+                               None, materials)
+    monkeypatch.setattr(probe_teacher, "load", lambda name: grouped)
+    probe_teacher.main(["--datasets", "grouped", "--seeds", "0", "--k", "1", "--materials",
+                        "vote"])
+    table = capsys.readouterr().out
+    rows = [line.split(" | ") for line in table.splitlines()[3:]]
+    assert [r[0].strip("| ") for r in rows] == sorted(np.unique(synthetic.y.astype(str)))
+    assert all(r[1] == "3" for r in rows)
+    s = probe_teacher.split(grouped, 0, 1, "dev", "grid")
+    assert sum(int(r[2]) + int(r[4]) for r in rows) == len(s["y_eval"])
+    # One label per class: one material of three labeled, so most rows are of the others.
+    assert sum(int(r[4]) for r in rows) > sum(int(r[2]) for r in rows)
+    monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
+    with pytest.raises(ValueError, match="no materials"):
+        probe_teacher.materials_table("synthetic", 1, [0], "vote")
