@@ -29,6 +29,8 @@ python -m benchmarks.probe_selftrain --teacher multiscale --k 5 --datasets raman
     --held-out donors
 python -m benchmarks.probe_selftrain --teacher smoothed --k 5 --fraction 0.75 --threads 2
 python -m benchmarks.probe_selftrain --report
+python -m benchmarks.probe_selftrain --teacher multiscale --fraction 0.75 --k 5 \
+    --datasets ftir_kedzierski --materials
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def fit_student(name: str, seed: int, k: int, fraction: float, variant: str, cac
     rows, pseudo = candidates[taught], clf.teacher_.classes_[proba[taught].argmax(axis=1)]
     return {"split": split, "params": params, "student": student, "clf": clf, "grid": grid,
             "X_fit": X_fit, "y_fit": y_fit, "kept": kept, "candidates": candidates,
-            "labeled": kept[y_fit[kept] != UNLABELED], "X_held": split["X"][held],
+            "labeled": kept[y_fit[kept] != UNLABELED], "held": held,
+            "X_held": split["X"][held],
             "truth": split["truth"][held],
             "pseudo_accuracy": pseudo_accuracy(split, rows, pseudo)}
 
@@ -126,6 +129,43 @@ def cell(name: str, seed: int, k: int, fraction: float, variant: str, cache_dir:
             **{key: f"{np.mean(pred == truth):.4f}" for key, pred in scores.items()}}
 
 
+def materials_table(name: str, seeds: list[int], k: int, fraction: float, variant: str,
+                    cache_dir: Path, teacher: str = "single") -> str:
+    """Student and teacher recall on the held-out rows, apart for spectra whose
+    material (``Dataset.materials``) some labeled spectrum of their class has and
+    for the others, summed over ``seeds``, as markdown; the students are fitted
+    again (nothing is read from the CSV)."""
+    hits: dict = {}
+    for seed in seeds:
+        fit = fit_student(name, seed, k, fraction, variant, cache_dir, teacher)
+        split = fit["split"]
+        materials = split["data"].materials
+        if materials is None:
+            raise ValueError(f"{name} has no materials under its classes")
+        train = split["train"]
+        seen = set(zip(split["truth"][fit["labeled"]], materials[train[fit["labeled"]]],
+                       strict=True))
+        shown = np.array([(t, m) in seen for t, m in
+                          zip(fit["truth"], materials[train[fit["held"]]], strict=True)])
+        preds = {"student": fit["student"].predict(fit["X_held"]),
+                 "teacher": fit["clf"].teacher_.predict(fit["grid"](fit["X_held"]))}
+        for model, pred in preds.items():
+            right = pred == fit["truth"]
+            for key, rows in (("labeled", shown), ("unlabeled", ~shown)):
+                n, h = hits.get((model, key), (0, 0))
+                hits[(model, key)] = (n + int(rows.sum()), h + int(right[rows].sum()))
+    lines = [f"{name}, k = {k}, teacher {teacher}, fraction {fraction}, seeds {seeds} summed",
+             "| model | spectra of a labeled material | accuracy | spectra of a material "
+             "without a label | accuracy |", "|---|---|---|---|---|"]
+    for model in ("teacher", "student"):
+        cells = []
+        for key in ("labeled", "unlabeled"):
+            n, h = hits[(model, key)]
+            cells += [str(n), f"{h / n:.3f}" if n else ""]
+        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 COLUMNS = {"n_pseudo": "pseudo-labels", "pseudo_accuracy": "their accuracy", "glsm": "GLSM",
            "teacher": "teacher", "student": "student", "average": "average"}
 
@@ -143,7 +183,15 @@ def main(argv=None) -> None:
     p.add_argument("--out", type=Path, default=None,
                    help="default: probe_selftrain.csv, or probe_selftrain_<teacher>.csv; "
                    "with --held-out donors, _donors before .csv")
+    p.add_argument("--materials", action="store_true",
+                   help="only print student and teacher accuracy apart for held-out spectra "
+                   "of materials some labeled spectrum has and of the others (fits again)")
     args = p.parse_args(argv)
+    if args.materials:
+        for name in args.datasets:
+            print(materials_table(name, args.seeds, args.k, args.fraction, args.variant,
+                                  args.cache, args.teacher))
+        return
     suffix = "" if args.teacher == "single" else f"_{args.teacher}"
     suffix += "_donors" if args.held_out == "donors" else ""
     args.out = args.out or RESULTS / f"probe_selftrain{suffix}.csv"

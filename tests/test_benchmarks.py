@@ -1140,3 +1140,25 @@ def test_probe_teacher_materials_splits_recall_by_labeled_material(synthetic, mo
     monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
     with pytest.raises(ValueError, match="no materials"):
         probe_teacher.materials_table("synthetic", 1, [0], "vote")
+
+
+def test_probe_selftrain_materials_counts_every_held_out_row(synthetic, monkeypatch, tmp_path,
+                                                             capsys):
+    """Student and teacher, apart for held-out spectra of labeled materials and the
+    others: each model's two counts add up to the held-out rows."""
+    materials = np.char.add(synthetic.y.astype(str), (np.arange(len(synthetic.y)) % 3)
+                            .astype(str))
+    grouped = protocol.Dataset("grouped", synthetic.X, synthetic.y, synthetic.wavenumbers,
+                               None, materials)
+    monkeypatch.setattr(dev_sweep, "load", lambda name: grouped)
+    tiny = ",".join(f"{k}={v}" for k, v in TINY.items())
+    probe_selftrain.main(["--datasets", "grouped", "--seeds", "0", "--k", "2", "--variant",
+                          tiny, "--cache", str(tmp_path / "cache"), "--teacher", "multiscale",
+                          "--materials"])
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in lines[3:]}
+    assert set(rows) == {"teacher", "student"}
+    split = dev_sweep.dev_split("grouped", 0, 2, {"teacher": None, **protocol.parse_variant(
+        tiny)}, tmp_path / "cache")
+    n_held = len(dev_sweep.held_out(split, 0))
+    assert all(int(r[1]) + int(r[3]) == n_held for r in rows.values())
