@@ -61,7 +61,8 @@ METHODS = ["SVM", "LR", "PCA+LR", "1-NN", "RF", "GLSM", "GLSM no teacher"]
 def method_settings(method: str) -> tuple[str, dict]:
     """``"GLSM: a=1,b=2"`` as ``("GLSM", {"a": 1, "b": 2})``; ``"SVM"`` as ``("SVM", {})``.
 
-    ``teacher=svm`` stands for :func:`~benchmarks.protocol.svm_teacher`.
+    ``teacher=svm`` stands for :func:`~benchmarks.protocol.svm_teacher`,
+    ``teacher=chosen`` for :class:`~benchmarks.protocol.ChosenTeacher`.
     """
     name, _, settings = method.partition(":")
     params = parse_variant(settings.strip()) if settings.strip() else {}
