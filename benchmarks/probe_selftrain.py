@@ -44,7 +44,7 @@ from sklearn_glsm._classifier import most_confident
 from .dev_sweep import dev_split, held_out, probe_parser, run_probe, variant_params
 from .probe_ensemble import derivative_channel
 from .probe_teacher import SmoothedVote
-from .protocol import UNLABELED, derivative_teacher, glsm_method
+from .protocol import UNLABELED, derivative_teacher, glsm_method, material_shown
 from .run import RESULTS
 
 # The teachers: LR on the network's own derivative channel, or the package's
@@ -138,15 +138,9 @@ def materials_table(name: str, seeds: list[int], k: int, fraction: float, varian
     hits: dict = {}
     for seed in seeds:
         fit = fit_student(name, seed, k, fraction, variant, cache_dir, teacher)
-        split = fit["split"]
-        materials = split["data"].materials
-        if materials is None:
-            raise ValueError(f"{name} has no materials under its classes")
-        train = split["train"]
-        seen = set(zip(split["truth"][fit["labeled"]], materials[train[fit["labeled"]]],
-                       strict=True))
-        shown = np.array([(t, m) in seen for t, m in
-                          zip(fit["truth"], materials[train[fit["held"]]], strict=True)])
+        train = fit["split"]["train"]
+        # Labeled and held-out rows are training rows (the pool comes after them).
+        shown = material_shown(fit["split"]["data"], train[fit["labeled"]], train[fit["held"]])
         preds = {"student": fit["student"].predict(fit["X_held"]),
                  "teacher": fit["clf"].teacher_.predict(fit["grid"](fit["X_held"]))}
         for model, pred in preds.items():

@@ -147,6 +147,7 @@ from .protocol import (
     features,
     label_draw,
     load,
+    material_shown,
     svm_teacher,
     to_grid,
     unlabeled_pool,
@@ -607,20 +608,15 @@ def materials_table(name: str, k: int, seeds: list[int], teacher: str, part: str
     labeled spectra of their class and for those whose material is not; summed
     over ``seeds``, as markdown."""
     data = load(name)
-    if data.materials is None:
-        raise ValueError(f"{name} has no materials under its classes")
     counts: dict = {}
     for seed in seeds:
         s = split(data, seed, k, part, resolution)
         model = fitted_teacher(name, seed, k, teacher, s, resolution, cache_dir)
         pred = model.classes_[model.predict_proba(s["X_eval"]).argmax(axis=1)]
-        seen = set(zip(s["y_lab"], data.materials[s["lab_rows"]], strict=True))
-        materials = data.materials[s["eval_rows"]]
-        for truth, material, hit in zip(s["y_eval"], materials, pred == s["y_eval"],
-                                        strict=True):
-            key = (truth, (truth, material) in seen)
-            n, h = counts.get(key, (0, 0))
-            counts[key] = (n + 1, h + int(hit))
+        shown = material_shown(data, s["lab_rows"], s["eval_rows"])
+        for truth, seen, hit in zip(s["y_eval"], shown, pred == s["y_eval"], strict=True):
+            n, h = counts.get((truth, seen), (0, 0))
+            counts[(truth, seen)] = (n + 1, h + int(hit))
     lines = [f"{name}, k = {k}, {teacher}, {part} part, seeds {seeds} summed",
              "| class | materials | spectra of a labeled material | their recall "
              "| spectra of an unlabeled material | their recall |",

@@ -64,6 +64,18 @@ class Dataset:
     materials: np.ndarray | None = None
 
 
+def material_shown(data: Dataset, labeled_rows: np.ndarray,
+                   scored_rows: np.ndarray) -> np.ndarray:
+    """For each of ``scored_rows`` (rows of ``data``), whether a spectrum of its
+    class and material is among ``labeled_rows``; ``data.materials`` must exist."""
+    if data.materials is None:
+        raise ValueError(f"{data.name} has no materials under its classes")
+    y = data.y.astype(str)
+    shown = set(zip(y[labeled_rows], data.materials[labeled_rows], strict=True))
+    return np.array([pair in shown for pair in zip(y[scored_rows], data.materials[scored_rows],
+                                                     strict=True)], dtype=bool)
+
+
 def load(name: str) -> Dataset:
     """Load one benchmark data set with the labels the protocol uses."""
     d = np.load(DATA / f"{name}.npz", allow_pickle=False)
