@@ -659,18 +659,14 @@ def main(argv=None) -> None:
                    help="only print TEACHER's confusion matrix per data set and k, summed "
                    "over the seeds")
     args = p.parse_args(argv)
-    if args.confusion:
-        for name in args.datasets:
-            for k in args.k:
-                print(confusion_table(name, k, args.seeds, args.confusion, args.part,
-                                      args.resolution, args.cache))
-        return
-    if args.materials:
-        for name in args.datasets:
-            for k in args.k:
-                print(materials_table(name, k, args.seeds, args.materials, args.part,
-                                      args.resolution, args.cache))
-        return
+    # One table per data set and k of one teacher: its confusions, or its recall by material.
+    for table, teacher in ((confusion_table, args.confusion), (materials_table, args.materials)):
+        if teacher:
+            for name in args.datasets:
+                for k in args.k:
+                    print(table(name, k, args.seeds, teacher, args.part, args.resolution,
+                                args.cache))
+            return
     if args.noise is not None:
         print(noise_table(args.noise or args.datasets, args.resolution))
         return
