@@ -36,7 +36,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
-from .dev_sweep import append_missing, mean_table
+from .dev_sweep import append_missing, dev_split, mean_table
 from .protocol import (
     GLSM_METHODS,
     ChosenTeacher,
@@ -44,14 +44,11 @@ from .protocol import (
     glsm_method,
     load,
     parse_variant,
-    pool_label,
-    pretrain_method,
     split,
     svm_teacher,
-    unlabeled_pool,
     with_pool,
 )
-from .run import RESULTS, cached_pretraining, pretraining_key
+from .run import RESULTS
 
 FIELDS = ["dataset", "seed", "method", "fraction", "dev_accuracy", "teacher_accuracy",
           "teacher_choice", "n_fit", "n_dev", "fit_seconds"]
@@ -88,40 +85,38 @@ def predictions(name: str, seed: int, method: str, fraction: float, cache_dir: P
     teacher's (``teacher_pred``) and, if it chose, its ``choice``; and
     ``n_fit``, ``seconds``.
     """
-    data = load(name)
-    train, _ = split(data, seed)
-    X, truth = data.X[train], data.y[train].astype(str)
-    fit, dev = held_out_rows(truth, seed, fraction)
     base, settings = method_settings(method)
-    out = {"truth": truth[dev], "teacher_pred": None, "choice": "", "n_fit": len(fit)}
+    teacher_pred, choice = None, ""
     if base in GLSM_METHODS:
-        pool = unlabeled_pool(data)
-        pretrained = None
-        if {**settings, **GLSM_METHODS[base]}.get("pretrain_epochs") != 0:
-            # The benchmark's pretraining of the seed: every training spectrum and the pool.
-            X_pre, _ = with_pool(X, truth.astype(object), pool)
-            key = pretraining_key(pool_label(name), seed, base, settings)
-            pretrained = cached_pretraining(cache_dir, key, pretrain_method, base, data, X_pre,
-                                            seed, **settings)["model"]
-        model = glsm_method(base, data, seed, pretrained, **settings)
-        X_fit, y_fit = with_pool(X[fit], truth[fit].astype(object), pool)
+        # dev_split at k = all: every training label, the pool, and the benchmark's
+        # cached pretraining of the seed (every training spectrum and the pool).
+        s = dev_split(name, seed, None, {**settings, **GLSM_METHODS[base]}, cache_dir)
+        X, truth = s["X"], s["truth"]
+        fit, dev = held_out_rows(truth, seed, fraction)
+        model = glsm_method(base, s["data"], seed, s["pretrained"], **settings)
+        X_fit, y_fit = with_pool(X[fit], truth[fit].astype(object), s["X_fit"][len(X):])
         start = time.perf_counter()
         model.fit(X_fit, y_fit)
-        out["seconds"] = time.perf_counter() - start
+        seconds = time.perf_counter() - start
         # The teacher sees the classifier's input: the resampled spectra, or with
         # network_input the spectra as measured.
         net, X_teacher = (model[-1], model[0].transform(X[dev])) if hasattr(model, "steps") \
             else (model, X[dev])
         if getattr(net, "teacher_", None) is not None:
-            out["teacher_pred"] = np.asarray(net.teacher_.predict(X_teacher)).astype(str)
-            out["choice"] = getattr(net.teacher_, "choice_", "")
+            teacher_pred = np.asarray(net.teacher_.predict(X_teacher)).astype(str)
+            choice = getattr(net.teacher_, "choice_", "")
     else:
+        data = load(name)
+        train, _ = split(data, seed)
+        X, truth = data.X[train], data.y[train].astype(str)
+        fit, dev = held_out_rows(truth, seed, fraction)
         model = clone(classical_baselines(len(fit), seed)[base])
         start = time.perf_counter()
         model.fit(X[fit], truth[fit])
-        out["seconds"] = time.perf_counter() - start
-    out["pred"] = np.asarray(model.predict(X[dev])).astype(str)
-    return out
+        seconds = time.perf_counter() - start
+    return {"truth": truth[dev], "pred": np.asarray(model.predict(X[dev])).astype(str),
+            "teacher_pred": teacher_pred, "choice": choice, "n_fit": len(fit),
+            "seconds": seconds}
 
 
 def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) -> dict:
@@ -138,20 +133,25 @@ def cell(name: str, seed: int, method: str, fraction: float, cache_dir: Path) ->
 def recall_table(name: str, methods: list[str], seeds: list[int], fraction: float,
                  cache_dir: Path) -> str:
     """Markdown: each method's recall of each class on the held-out rows, summed over
-    ``seeds`` (the methods are fitted again; nothing is read from the CSV)."""
+    ``seeds``, and its teacher's where a GLSM method was taught (the methods are
+    fitted again; nothing is read from the CSV)."""
     classes = np.unique(load(name).y.astype(str))
     lines = ["| method | " + " | ".join(classes) + " | held-out rows |",
              "|" + "---|" * (len(classes) + 2)]
     for method in methods:
-        hits, counts = np.zeros(len(classes)), np.zeros(len(classes))
+        # Hits per class of the method and, for a taught GLSM, of its teacher.
+        hits: dict = {}
+        counts = np.zeros(len(classes))
         for seed in seeds:
             p = predictions(name, seed, method, fraction, cache_dir)
-            for i, c in enumerate(classes):
-                rows = p["truth"] == c
-                hits[i] += np.sum(p["pred"][rows] == c)
-                counts[i] += rows.sum()
-        recall = [f"{h / n:.3f}" if n else "" for h, n in zip(hits, counts, strict=True)]
-        lines.append(f"| {method} | " + " | ".join(recall) + f" | {int(counts.sum())} |")
+            counts += [np.sum(p["truth"] == c) for c in classes]
+            for who, pred in ((method, p["pred"]), (f"{method}, its teacher", p["teacher_pred"])):
+                if pred is not None:
+                    hits[who] = hits.get(who, 0) + np.array(
+                        [np.sum((p["truth"] == c) & (pred == c)) for c in classes])
+        for who, h in hits.items():
+            recall = [f"{a / n:.3f}" if n else "" for a, n in zip(h, counts, strict=True)]
+            lines.append(f"| {who} | " + " | ".join(recall) + f" | {int(counts.sum())} |")
     return "\n".join(lines)
 
 

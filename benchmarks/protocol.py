@@ -306,13 +306,18 @@ class PLSDA(PLSRegression):
         return self._lb.classes_[np.argmax(super().predict(X), axis=1)]
 
 
+def svm():
+    """The protocol's SVM baseline: per-spectrum SNV, then an RBF SVM with C = 10."""
+    return make_pipeline(StandardNormalVariate(), SVC(C=10.0, gamma="scale"))
+
+
 def classical_baselines(n_labeled: int, seed: int) -> dict:
     """The protocol's classical methods, each after per-spectrum SNV."""
     snv = StandardNormalVariate
     n_pca = max(1, min(20, n_labeled - 1))
     return {
         "LR": make_pipeline(snv(), LogisticRegression(max_iter=2000)),
-        "SVM": make_pipeline(snv(), SVC(C=10.0, gamma="scale")),
+        "SVM": svm(),
         "PCA+LR": make_pipeline(snv(), PCA(n_pca, random_state=seed),
                                 LogisticRegression(max_iter=2000)),
         "PLS-DA": make_pipeline(snv(), PLSDA(n_components=10)),
@@ -339,11 +344,11 @@ def derivative_teacher(deriv: int = 1, window: int = 11):
 
 
 def svm_teacher(cv: int = 5):
-    """The protocol's SVM (SNV, RBF kernel, C = 10) as a teacher, its probabilities
-    Platt-scaled by ``cv``-fold cross-validation (so ``cv`` labels per class at
-    least): nonlinear, where the default teacher's members are linear."""
-    return make_pipeline(StandardNormalVariate(), CalibratedClassifierCV(
-        SVC(C=10.0, gamma="scale"), cv=cv, ensemble=False))
+    """:func:`svm` as a teacher, its probabilities Platt-scaled by ``cv``-fold
+    cross-validation (so ``cv`` labels per class at least): nonlinear, where the
+    default teacher's members are linear. (SNV works per spectrum, so calibrating
+    the pipeline is calibrating the SVM.)"""
+    return CalibratedClassifierCV(svm(), cv=cv, ensemble=False)
 
 
 class ChosenTeacher(ClassifierMixin, BaseEstimator):
@@ -368,9 +373,8 @@ class ChosenTeacher(ClassifierMixin, BaseEstimator):
         self.scores_ = {}
         if fewest >= 2:
             cv = StratifiedKFold(min(self.folds, fewest), shuffle=True, random_state=0)
-            svm = make_pipeline(StandardNormalVariate(), SVC(C=10.0, gamma="scale"))
             self.scores_ = {name: cross_val_score(model, X, y, cv=cv).mean()
-                            for name, model in (("vote", vote), ("SVM", svm))}
+                            for name, model in (("vote", vote), ("SVM", svm()))}
         prefers_svm = bool(self.scores_) and self.scores_["SVM"] > self.scores_["vote"]
         self.choice_ = "SVM" if prefers_svm else "vote"
         model = svm_teacher(cv=min(5, fewest)) if self.choice_ == "SVM" else vote

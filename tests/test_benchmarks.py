@@ -1064,11 +1064,12 @@ def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tm
     each fit (spectra and labels) and scored; GLSM methods fine-tune the
     benchmark's cached pretraining and score their teacher too."""
     monkeypatch.setattr(probe_all_labels, "load", lambda name: synthetic)
+    monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
     cache, out = tmp_path / "cache", tmp_path / "all.csv"
     run.run(["synthetic"], [None], [0], ["GLSM"], tmp_path / "results.csv", TINY)
-    monkeypatch.setattr(probe_all_labels, "pretrain_method", None)  # the cache must serve
+    monkeypatch.setattr(dev_sweep, "pretrain_method", None)  # the cache must serve
     pool = synthetic.X[:20] * 1.1
-    monkeypatch.setattr(probe_all_labels, "unlabeled_pool", lambda data: pool)
+    monkeypatch.setattr(dev_sweep, "unlabeled_pool", lambda data: pool)
     sizes = []
     glsm_method = probe_all_labels.glsm_method
     monkeypatch.setattr(probe_all_labels, "glsm_method",
@@ -1098,6 +1099,9 @@ def test_probe_all_labels_holds_rows_out_of_every_fit(synthetic, monkeypatch, tm
     probe_all_labels.main([*argv[:6], "--recall", "--methods", "SVM"])
     table = capsys.readouterr().out
     assert "| SVM | " in table and f"| {n_dev} |" in table
+    probe_all_labels.main([*argv[:8], "--recall", "--methods", f"GLSM: {tiny}"])
+    table = capsys.readouterr().out
+    assert f"| GLSM: {tiny} | " in table and f"| GLSM: {tiny}, its teacher | " in table
     name, settings = probe_all_labels.method_settings("GLSM: teacher=svm,dropout=0.2")
     assert name == "GLSM" and settings["dropout"] == 0.2
     assert hasattr(settings["teacher"], "predict_proba")
