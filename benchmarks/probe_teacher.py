@@ -124,7 +124,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from chemotools.scatter import StandardNormalVariate
+from chemotools.scatter import (
+    ExtendedMultiplicativeScatterCorrection,
+    MultiplicativeScatterCorrection,
+    StandardNormalVariate,
+)
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.decomposition import PCA
@@ -426,6 +430,27 @@ def sparse_quiet_vote(C: float, max_iter: int = 5000):
     return fit
 
 
+class Corrected:
+    """The quiet vote on spectra corrected first by ``correction`` (a chemotools
+    transformer, unfitted), fitted on every spectrum the teacher sees: EMSC
+    against their mean removes each spectrum's gain and polynomial baseline,
+    which a first derivative turns into offsets and slopes that SNV leaves."""
+
+    def __init__(self, correction):
+        self.correction = correction
+
+    def fit(self, X_lab, y_lab, X_unl):
+        X_all = np.concatenate([X_lab, X_unl])
+        self.correction_ = clone(self.correction).fit(X_all)
+        self.vote_ = quiet_vote(0.03, 3)(self.correction_.transform(X_lab), y_lab,
+                                         self.correction_.transform(X_unl))
+        self.classes_ = self.vote_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.vote_.predict_proba(self.correction_.transform(X))
+
+
 def quiet_vote(max_noise: float, members: int, widest: bool = False):
     """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
     (and, with ``widest``, the widest window as well)."""
@@ -464,6 +489,10 @@ TEACHERS = {
     **{f"quiet vote smoothed a={a:g}": transductive(Smoothed, a) for a in (0.5, 0.8)},
     "quiet vote, EM priors": transductive(PriorShift),
     **{f"quiet vote L1 C={c:g}": sparse_quiet_vote(c) for c in (1.0, 10.0)},
+    "quiet vote on EMSC": transductive(Corrected, ExtendedMultiplicativeScatterCorrection()),
+    "quiet vote on EMSC order 4": transductive(
+        Corrected, ExtendedMultiplicativeScatterCorrection(order=4)),
+    "quiet vote on MSC": transductive(Corrected, MultiplicativeScatterCorrection()),
     # The protocol's SVM, calibrated by up to 5-fold cross-validation: k >= 2.
     "SVM": lambda Xl, yl, Xu: svm_teacher(
         cv=min(5, np.unique(yl, return_counts=True)[1].min())).fit(Xl, yl),

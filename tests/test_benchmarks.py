@@ -710,9 +710,23 @@ def test_report_targets_of_any_method_count_the_cells_below_classical(tmp_path, 
     before = sorted(report.DOCS.iterdir())
     report.main(["--csv", str(csv), "--targets", "M"])
     out = capsys.readouterr().out
-    assert "| d, k=1: not below the best classical | 0.500 vs LR 0.600 (n=2) | **missed** |" in out
+    assert ("| d, k=1: not below the best classical | 0.500 vs LR 0.600 (n=2; ahead on 0/2 "
+            "seeds) | **missed** |") in out
     assert "M: below the best classical method in 2 of 3 cells; 1 of 2 with k = 1, 5, 10" in out
     assert sorted(report.DOCS.iterdir()) == before
+
+
+def test_targets_count_seeds_ahead_on_the_seeds_both_methods_have():
+    """Each comparison says on how many seeds the method is ahead, paired by seed and
+    over the seeds both have; the k = 1 target counts seeds 0.10 ahead."""
+    values = {"M": {0: 0.80, 1: 0.50, 2: 0.70}, "LR": {0: 0.60, 1: 0.55}}
+    df = pd.DataFrame([{"dataset": "d", "k": "1", "seed": seed, "method": m, "accuracy": v}
+                       for m, by_seed in values.items() for seed, v in by_seed.items()])
+    rows = {r["what"]: r["measured"] for r in report.target_rows(report.summary(df), "M")}
+    assert rows["d, k=1: not below the best classical"] == (
+        "0.667 vs LR 0.575 (n=3; ahead on 1/2 seeds)")
+    assert rows["d, k=1: ≥ best classical + 0.10"] == (
+        "0.667 vs LR 0.575 (n=3; 0.10 ahead on 1/2 seeds)")
 
 
 def test_report_compare_counts_seeds_ahead_of_the_first_column(tmp_path, capsys):
@@ -758,7 +772,7 @@ def test_transfer_target_is_missed_on_a_tie():
     assert table["mean"].iloc[0] > table["mean"].iloc[1]
     lines = report.targets(table).splitlines()
     assert lines[2] == ("| a->b, k=5: pretraining beats the network from scratch | "
-                        "0.150 vs 0.150 | **missed** |")
+                        "0.150 vs 0.150 (ahead on 1/2 seeds) | **missed** |")
     df.loc[df["method"] == "GLSM transfer", "accuracy"] += 0.0002
     assert report.targets(report.summary(df)).splitlines()[2].endswith("| met |")
 
