@@ -67,6 +67,9 @@ Teachers:
   denoising decoder (``GLSMTransformer.reconstruct``), its windows chosen on
   those; ``..., raw windows`` keeps the windows of the spectra as given.
   Grid resolution only (the encoder's axis).
+* ``quiet vote on EMSC`` (``order 4``), ``quiet vote on MSC``: the quiet
+  vote on spectra scatter-corrected first (chemotools; the reference is the
+  mean of every spectrum the teacher sees, on which the correction is fitted).
 * ``SVM``: the protocol's RBF SVM on SNV, its probabilities Platt-scaled by
   cross-validation (``benchmarks.protocol.svm_teacher``; k >= 2, so only
   when named); ``vote or SVM by CV``: the quiet vote or that SVM, whichever
@@ -107,6 +110,7 @@ python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_sal
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid \
     --teachers "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --k 5 10 --teachers SVM
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on EMSC" "quiet vote on MSC"
 python -m benchmarks.probe_teacher --k 5 10 1 --teachers "vote or SVM by CV"
 python -m benchmarks.probe_teacher --report
 python -m benchmarks.probe_teacher --k 5 --datasets ftir_villegas_c4 --confusion "quiet 0.03 x3"
