@@ -423,15 +423,8 @@ class Denoised:
 
 def sparse_quiet_vote(C: float, max_iter: int = 5000):
     """The quiet vote, each logistic regression with an L1 penalty of strength ``1 / C``."""
-    def fit(Xl, yl, Xu):
-        vote = make_derivative_teacher(quiet_windows(np.concatenate([Xl, Xu])), C=C,
-                                       max_iter=max_iter)
-        # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
-        vote.set_params(**{f"{name}__logisticregression__{key}": value
-                           for name, _ in vote.estimators
-                           for key, value in (("l1_ratio", 1.0), ("solver", "saga"))})
-        return vote.fit(Xl, yl)
-    return fit
+    # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
+    return quiet_vote(0.03, 3, C=C, max_iter=max_iter, l1_ratio=1.0, solver="saga")
 
 
 class Corrected:
@@ -455,15 +448,20 @@ class Corrected:
         return self.vote_.predict_proba(self.correction_.transform(X))
 
 
-def quiet_vote(max_noise: float, members: int, widest: bool = False):
+def quiet_vote(max_noise: float, members: int, widest: bool = False, *, C: float = 1.0,
+               max_iter: int = 2000, **lr_params):
     """The vote over ``sklearn_glsm.quiet_windows`` of every spectrum the teacher sees
-    (and, with ``widest``, the widest window as well)."""
+    (and, with ``widest``, the widest window as well); ``C``, ``max_iter`` and
+    ``lr_params`` set every member's logistic regression."""
     def fit(Xl, yl, Xu):
         windows = quiet_windows(np.concatenate([Xl, Xu]), max_noise=max_noise,
                                 n_windows=members)
         if widest and DERIVATIVE_WINDOWS[-1] not in windows:
             windows = [*windows, DERIVATIVE_WINDOWS[-1]]
-        return make_derivative_teacher(windows).fit(Xl, yl)
+        vote = make_derivative_teacher(windows, C=C, max_iter=max_iter)
+        vote.set_params(**{f"{name}__logisticregression__{key}": value
+                           for name, _ in vote.estimators for key, value in lr_params.items()})
+        return vote.fit(Xl, yl)
     return fit
 
 
