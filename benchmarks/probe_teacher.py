@@ -139,7 +139,7 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix
-from sklearn.neighbors import NearestNeighbors
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.semi_supervised import LabelSpreading
 
@@ -152,6 +152,7 @@ from .dev_sweep import append_missing, dev_split, held_out, mean_table
 from .protocol import (
     UNLABELED,
     ChosenTeacher,
+    classical_baselines,
     features,
     label_draw,
     load,
@@ -421,6 +422,30 @@ class Denoised:
         return self.model_.predict_proba(self._clean(X))
 
 
+class Embedded:
+    """``model`` (unfitted) on the pretrained ``transformer``'s frozen representation,
+    unit-normalised: its ``n_components``-dimensional embedding (``embed``, what the
+    pretext tasks compare) or, with ``pooled``, the pooled features below it
+    (``transform``)."""
+
+    def __init__(self, transformer, model, pooled: bool = False):
+        self.transformer, self.model, self.pooled = transformer, model, pooled
+
+    def _embed(self, X):
+        X = np.asarray(X, dtype=np.float32)
+        Z = (self.transformer.transform if self.pooled else self.transformer.embed)(X)
+        Z = Z.astype(np.float64)
+        return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+
+    def fit(self, X_lab, y_lab, X_unl):
+        self.model_ = clone(self.model).fit(self._embed(X_lab), y_lab)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(self._embed(X))
+
+
 def sparse_quiet_vote(C: float, max_iter: int = 5000):
     """The quiet vote, each logistic regression with an L1 penalty of strength ``1 / C``."""
     # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
@@ -495,6 +520,8 @@ TEACHERS = {
     "quiet vote on EMSC order 4": transductive(
         Corrected, ExtendedMultiplicativeScatterCorrection(order=4)),
     "quiet vote on MSC": transductive(Corrected, MultiplicativeScatterCorrection()),
+    # The protocol's logistic regression on SNV'd spectra (its baseline "LR").
+    "SNV LR": lambda Xl, yl, Xu: classical_baselines(len(yl), 0)["LR"].fit(Xl, yl),
     # The protocol's SVM, calibrated by up to 5-fold cross-validation: k >= 2.
     "SVM": lambda Xl, yl, Xu: svm_teacher(
         cv=min(5, np.unique(yl, return_counts=True)[1].min())).fit(Xl, yl),
@@ -510,6 +537,13 @@ ENCODER_TEACHERS = {
         lambda Xl, yl, Xu: Denoised(enc).fit(Xl, yl, Xu)),
     "quiet vote on denoised spectra, raw windows": lambda enc: (
         lambda Xl, yl, Xu: Denoised(enc, raw_windows=True).fit(Xl, yl, Xu)),
+    "embedding 1-NN": lambda enc: transductive(Embedded, enc, KNeighborsClassifier(1)),
+    "embedding LR": lambda enc: transductive(Embedded, enc,
+                                             LogisticRegression(C=10.0, max_iter=2000)),
+    "pooled features 1-NN": lambda enc: transductive(Embedded, enc, KNeighborsClassifier(1),
+                                                     True),
+    "pooled features LR": lambda enc: transductive(
+        Embedded, enc, LogisticRegression(C=10.0, max_iter=2000), True),
 }
 
 

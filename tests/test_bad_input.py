@@ -383,8 +383,10 @@ def test_one_sample_or_one_feature_transformer(data, shape, test_shape):
     """A single spectrum, or spectra of a single point, pretrain and embed finitely."""
     rng = np.random.default_rng(0)
     glsm = quick(GLSMTransformer).fit(rng.random(shape))
-    Z = glsm.transform(rng.random(test_shape))
-    assert Z.shape == (test_shape[0], 8) and np.isfinite(Z).all()
+    X_test = rng.random(test_shape)
+    Z, E = glsm.transform(X_test), glsm.embed(X_test)
+    assert Z.shape == (test_shape[0], glsm.net_.module_.encoder.n_features)
+    assert E.shape == (test_shape[0], 8) and np.isfinite(Z).all() and np.isfinite(E).all()
 
 
 # -- training that fails or is interrupted -------------------------------------------

@@ -72,13 +72,29 @@ def same_weights(a, b):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_transformer_keeps_the_floating_dtype(transformer, data, dtype):
-    """transform and reconstruct return the input's float dtype and the right shapes."""
+    """transform, embed and reconstruct return the input's float dtype and the right
+    shapes: the pooled features (4 * width channels at n_positions bins), the
+    n_components-dimensional embedding, the spectra."""
     X = data[0].astype(dtype)
     Z = transformer.transform(X)
-    assert Z.shape == (N_SAMPLES, 8) and Z.dtype == dtype
+    assert Z.shape == (N_SAMPLES, 4 * 4 * 4) and Z.dtype == dtype
+    E = transformer.embed(X)
+    assert E.shape == (N_SAMPLES, 8) and E.dtype == dtype
     R = transformer.reconstruct(X[:5])
     assert R.shape == (5, N_FEATURES) and R.dtype == dtype
     assert np.isfinite(Z).all() and np.isfinite(R).all()
+
+
+def test_transform_gives_the_features_the_embedding_is_a_linear_map_of(transformer, data):
+    """transform returns the encoder's pooled features, below the linear layer whose
+    output (embed) the pretext tasks compare: that layer applied to them is embed."""
+    X = data[0][:10].astype(np.float32)
+    fc = transformer.net_.module_.encoder.fc
+    with torch.no_grad():
+        mapped = fc(torch.as_tensor(transformer.transform(X))).numpy()
+    np.testing.assert_allclose(mapped, transformer.embed(X), rtol=1e-4, atol=1e-5)
+    with pytest.raises(NotFittedError):
+        GLSMTransformer().embed(X)
 
 
 def test_transformer_fits_float32(data):
@@ -148,7 +164,7 @@ def test_feature_names_and_pandas_output(transformer, data):
     """Output columns are named glsmtransformer0...; set_output gives a DataFrame with them,
     keeping the input's index."""
     pd = pytest.importorskip("pandas")
-    names = [f"glsmtransformer{i}" for i in range(8)]
+    names = [f"glsmtransformer{i}" for i in range(64)]
     assert list(transformer.get_feature_names_out()) == names
     est = copy.deepcopy(transformer).set_output(transform="pandas")
     X = pd.DataFrame(data[0][:7], index=[f"s{i}" for i in range(7)])
@@ -325,7 +341,7 @@ def test_pretrained_encoder_is_used_and_left_intact(transformer, data, finetune)
         # The classifier's embedding is the transformer's embedding.
         module = clf.net_.module_
         Z = clf._map_batches(clf.net_, module.embed, X)
-        np.testing.assert_array_equal(Z, Z_before.astype(np.float32))
+        np.testing.assert_array_equal(Z, transformer.embed(X).astype(np.float32))
 
 
 def test_adapt_epochs_go_on_pretraining_from_the_pretrained_network(transformer, data):
@@ -657,7 +673,7 @@ def test_derivative_reaches_the_encoder_and_carries_over(data):
     assert encoder.stem[0].in_channels == 2
     assert clf.score(X, y) > 0.5
     source = fast(GLSMTransformer, derivative=1, derivative_window=5).fit(X)
-    assert source.transform(X).shape == (len(X), source.n_components)
+    assert source.embed(X).shape == (len(X), source.n_components)
     clf = fast(GLSMClassifier, pretrained=source).fit(X, y_semi)
     assert clf.net_.module_.encoder.derivative == 1
 

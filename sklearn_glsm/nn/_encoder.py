@@ -88,8 +88,25 @@ class SpectrumEncoder(nn.Module):
         """Embed spectra of shape (n_spectra, n_points) into (n_spectra, n_components)."""
         return self.embed_inputs(self.inputs(x))
 
+    @property
+    def n_features(self) -> int:
+        """Length of :meth:`features`: channels of the last stage times ``n_positions``."""
+        return self.out_channels * self.n_positions
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooled feature map before the last linear layer, flattened.
+
+        Shape (n_spectra, :attr:`n_features`). The pretext tasks act on the
+        embedding, a linear map of these features; like the representation
+        before a contrastive projection head, they keep more of what tells
+        classes apart than the embedding does.
+        """
+        return self.features_of_inputs(self.inputs(x))
+
+    def features_of_inputs(self, h: torch.Tensor) -> torch.Tensor:
+        """:meth:`features` of the stem's input channels, as :meth:`inputs` returns them."""
+        return self.pool(self.project(self.blocks(self.stem(h)))).flatten(1)
+
     def embed_inputs(self, h: torch.Tensor) -> torch.Tensor:
         """Embed the stem's input channels, as :meth:`inputs` returns them."""
-        h = self.blocks(self.stem(h))
-        h = self.pool(self.project(h))
-        return self.fc(h.flatten(1))
+        return self.fc(self.features_of_inputs(h))

@@ -92,6 +92,10 @@ class GLSMPretextModule(nn.Module):
         """Embedding of raw spectra, shape (n_spectra, n_components)."""
         return self.encoder(self.normalizer(x)[0])
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's pooled features of raw spectra (``SpectrumEncoder.features``)."""
+        return self.encoder.features(self.normalizer(x)[0])
+
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """Denoised spectra on the intensity scale of the input."""
         z, mean, std = self.normalizer(x)
