@@ -4,8 +4,9 @@ Pretrains the default ``GLSMTransformer`` on one seed's training part (all
 spectra, no labels), then scores, on the training spectra whose labels are
 hidden (k = 5 per class are labeled):
 
-* logistic regression and 1-NN on the frozen embedding (is the embedding
-  organised by class?);
+* logistic regression and 1-NN on the frozen embedding (``embed``: is the
+  embedding organised by class?) and on the pooled features below it
+  (``transform``);
 * the default full fine-tuning (``GLSMClassifier(pretrained=...)``), with
   and without drawing the embedding layer anew first (``reset_embedding``).
 
@@ -46,12 +47,14 @@ def main(argv=None) -> None:
     X, truth = data.X[train], data.y[train].astype(str)
     transformer = pretrain_method("GLSM", data, X, args.seed, temperature=temperature)
     resample = to_grid(data)
-    Z = transformer.transform(resample.fit_transform(X).astype(np.float32))
+    X_grid = resample.fit_transform(X).astype(np.float32)
     scores = {}
-    for name, est in [("embedding + LR", LogisticRegression(max_iter=3000)),
-                      ("embedding + 1-NN", KNeighborsClassifier(1))]:
-        est.fit(Z[labeled], y_semi[labeled])
-        scores[name] = np.mean(est.predict(Z[dev]) == truth[dev])
+    for frozen, Z in [("embedding", transformer.embed(X_grid)),
+                      ("pooled features", transformer.transform(X_grid))]:
+        for name, est in [("LR", LogisticRegression(max_iter=3000)),
+                          ("1-NN", KNeighborsClassifier(1))]:
+            est.fit(Z[labeled], y_semi[labeled])
+            scores[f"{frozen} + {name}"] = np.mean(est.predict(Z[dev]) == truth[dev])
     for reset in (True, False):
         model = glsm_method("GLSM no teacher", data, args.seed, transformer,
                             reset_embedding=reset).fit(X, y_semi)

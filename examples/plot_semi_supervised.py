@@ -11,7 +11,7 @@ pretrains an encoder on *all* training spectra with the two self-supervised
 GLSM tasks; a :class:`~sklearn_glsm.GLSMClassifier` then fine-tunes it on the
 labeled ones, taught by a linear model on the unlabeled ones.
 (``GLSMClassifier().fit(X, y_semi)`` does both in one call; two steps let us
-look at the pretrained embedding in between.)
+look at the pretrained features in between.)
 
 It is compared with what a chemometrician would use on the same 5 labels per
 class: standard normal variate (SNV) followed by logistic regression or by a
@@ -144,7 +144,8 @@ print(f"GLSMTransformer fitted in {perf_counter() - tic:.0f} s on {transformer.d
 
 # %%
 # What pretraining learned, before any label: a t-SNE map of the test spectra
-# after SNV (left) and of their pretrained embedding (right), coloured by their
+# after SNV (left) and of the pretrained encoder's features (right,
+# ``transformer.transform``), coloured by their
 # true class, which pretraining never saw. t-SNE keeps neighbourhoods: spectra
 # of one class that sit together in the map are near each other in the
 # features, which is what makes a few labels go far.
@@ -156,7 +157,7 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5))
 plot_embedding(StandardNormalVariate().fit_transform(X_test), y_test, method="tsne", ax=ax1)
 ax1.set_title("SNV spectra (t-SNE)")
 plot_embedding(transformer.transform(X_test), y_test, method="tsne", ax=ax2)
-ax2.set_title("Pretrained GLSM embedding (t-SNE)")
+ax2.set_title("Pretrained GLSM features (t-SNE)")
 fig.tight_layout()
 
 # %%

@@ -130,12 +130,14 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         Learning rate of fine-tuning; ``None`` uses ``lr``.
     finetune : {"full", "head"}, default="full"
         Fine-tune the whole encoder, or freeze it and train only the head
-        (a linear probe).
+        (a linear probe) on its pooled features, those
+        ``GLSMTransformer.transform`` returns.
     finetune_augment : bool, default=True
         Apply the global task's random views to each fine-tuning batch,
         so a few labels see many plausible variants of their spectra.
     dropout : float, default=0.1
-        Dropout on the embedding during fine-tuning.
+        Dropout on the head's input during fine-tuning: the embedding, or
+        the pooled features with ``finetune="head"``.
     reset_embedding : bool, default=True
         Re-initialise the encoder's last layer, the linear map from its
         pooled features to the embedding, before fine-tuning a pretrained
@@ -145,8 +147,8 @@ class GLSMClassifier(ClassifierMixin, GLSMBase):
         SimCLR. On the benchmark's development sets the reset gained up to
         2.6 points in 8 of 9 cells (3 data sets, 1, 5 and 10 labels per
         class) and left the ninth level. No effect without pretraining, nor
-        with ``finetune="head"``, which probes the pretrained embedding as
-        it is.
+        with ``finetune="head"``, whose probe reads the features below that
+        layer.
     linear_skip : bool, default=False
         Add a linear model on the encoder's input channels (the normalised
         spectrum and, with ``derivative``, its derivative) beside the

@@ -183,7 +183,9 @@ def test_pretext_module_reconstruct_is_on_the_input_scale():
 
 
 def test_classifier_module_freezes_encoder_and_augments_only_in_training():
-    """``freeze_encoder`` stops gradients to the encoder only; views apply in train mode."""
+    """``freeze_encoder`` stops gradients to the encoder only, and the head (a linear
+    probe) reads the encoder's pooled features, not its embedding; views apply in train
+    mode."""
     module = GLSMClassifierModule(
         SpectrumEncoder(**TINY),
         n_classes=3,
@@ -193,12 +195,29 @@ def test_classifier_module_freezes_encoder_and_augments_only_in_training():
     )
     assert not any(p.requires_grad for p in module.encoder.parameters())
     assert all(p.requires_grad for p in module.head.parameters())
+    assert module.head.linear.in_features == module.encoder.n_features
     x = torch.rand(4, 32)
+    module.eval()
+    z = module.normalizer(x)[0]
+    torch.testing.assert_close(module(x), module.head(module.encoder.features(z)))
     module.train()
     assert not torch.equal(module(x), module(x))
     module.eval()
     assert torch.equal(module(x), module(x))
     assert module(x).shape == (4, 3)
+
+
+def test_classifier_module_pickled_before_the_probe_read_features_reads_the_embedding():
+    """A module pickled when the frozen head read the embedding (no ``head_on_features``)
+    keeps doing so once loaded, so its head's weights still fit."""
+    module = GLSMClassifierModule(SpectrumEncoder(**TINY), n_classes=3)
+    state = module.__dict__.copy()
+    del state["head_on_features"]
+    old = GLSMClassifierModule.__new__(GLSMClassifierModule)
+    old.__setstate__(state)
+    assert old.head_on_features is False
+    x = torch.rand(4, 32)
+    torch.testing.assert_close(old.eval()(x), module.eval()(x))
 
 
 def test_view_transformation_loss_penalises_collapse():

@@ -133,9 +133,12 @@ class GLSMClassifierModule(nn.Module):
     views : SpectralViews or None
         Augmentation applied to each training batch; none at inference.
     dropout : float
-        Dropout on the embedding before the linear layer.
+        Dropout on the head's input before the linear layer.
     freeze_encoder : bool
-        Train only the head.
+        Train only the head, on the frozen encoder's pooled features
+        (``SpectrumEncoder.features``, what ``GLSMTransformer.transform``
+        returns) rather than on its embedding, which the pretext tasks shape
+        and which a linear probe classifies poorly.
     consistency : bool
         In training mode, also return the logits of the plain spectra
         (without gradient), the targets of the pseudo-label consistency on
@@ -163,8 +166,9 @@ class GLSMClassifierModule(nn.Module):
         self.normalizer = SpectrumNormalizer(normalize)
         self.encoder = encoder
         self.views = views
-        n_components = encoder.fc.out_features
-        self.head = ClassificationHead(n_components, n_classes, dropout)
+        self.head_on_features = freeze_encoder
+        n_inputs = encoder.n_features if freeze_encoder else encoder.fc.out_features
+        self.head = ClassificationHead(n_inputs, n_classes, dropout)
         self.encoder.requires_grad_(not freeze_encoder)
         self.linear = None
         if n_points is not None:
@@ -176,13 +180,16 @@ class GLSMClassifierModule(nn.Module):
         super().__setstate__(state)
         if not hasattr(self, "linear"):  # pickled before the linear path existed
             self.linear = None
+        if not hasattr(self, "head_on_features"):  # a probe then read the embedding
+            self.head_on_features = False
 
     def _logits(self, z: torch.Tensor) -> torch.Tensor:
-        if self.linear is None:
-            return self.head(self.encoder(z))
         # The derivative channel is computed once for both paths.
         h = self.encoder.inputs(z)
-        return self.head(self.encoder.embed_inputs(h)) + self.linear(h.flatten(1))
+        represent = (self.encoder.features_of_inputs if self.head_on_features
+                     else self.encoder.embed_inputs)
+        logits = self.head(represent(h))
+        return logits if self.linear is None else logits + self.linear(h.flatten(1))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Embedding of raw spectra, shape (n_spectra, n_components)."""
