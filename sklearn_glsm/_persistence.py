@@ -33,7 +33,7 @@ from skorch.exceptions import DeviceWarning
 from ._base import resolve_device, seeded, version_warning
 from ._classifier import GLSMClassifier
 from ._transformer import GLSMTransformer
-from .nn import SpectrumEncoder
+from .nn import ClassificationHead, SpectrumEncoder
 from .preprocessing import WavenumberResampler
 
 __all__ = ["load_model", "save_model"]
@@ -241,6 +241,17 @@ def _decode(value, tensors: dict):
     return {k: _decode(v, tensors) for k, v in value.items()}
 
 
+def _probe_as_saved(module, head_weight, dropout: float) -> None:
+    """A linear probe (``finetune="head"``) saved when it read the embedding, not the
+    pooled features, gets a head of the embedding's width that reads it again."""
+    if head_weight is None or not module.head_on_features:
+        return
+    if head_weight.shape[1] == module.encoder.fc.out_features != module.encoder.n_features:
+        module.head_on_features = False
+        module.head = ClassificationHead(head_weight.shape[1], head_weight.shape[0],
+                                         dropout).to(module.encoder.fc.weight.device)
+
+
 def _rebuild_net(estimator, state_dict: dict):
     """Create the estimator's net as ``fit`` does and load the saved weights into it."""
     device = estimator.device_
@@ -275,6 +286,7 @@ def _rebuild_net(estimator, state_dict: dict):
                 encoder, source.normalize, len(estimator.classes_), estimator.batch_size, device,
                 epochs, n_points=n_points,
             ).initialize()
+            _probe_as_saved(net.module_, state_dict.get("head.linear.weight"), estimator.dropout)
     try:
         net.module_.load_state_dict(state_dict)
     except RuntimeError as exc:

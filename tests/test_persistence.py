@@ -25,6 +25,7 @@ from skorch.exceptions import DeviceWarning
 
 import sklearn_glsm
 from sklearn_glsm import GLSMClassifier, GLSMTransformer, load_model, save_model
+from sklearn_glsm.nn import ClassificationHead
 from sklearn_glsm.preprocessing import WavenumberResampler
 
 from ._instances import fast
@@ -368,3 +369,22 @@ def test_grid_search_refit_equals_a_manual_fit(data):
     np.testing.assert_array_equal(
         search.best_estimator_.predict_proba(X), manual.predict_proba(X)
     )
+
+
+def test_a_probe_saved_when_it_read_the_embedding_loads_reading_it(data, transformer, tmp_path):
+    """A ``finetune="head"`` classifier saved when its head read the embedding (before
+    it read the pooled features) loads with a head of that width, predicting the same."""
+    X, y, _ = data
+    clf = fast(GLSMClassifier, pretrained=transformer, finetune="head",
+               finetune_epochs=2).fit(X, y)
+    module = clf.net_.module_
+    # The module as such a file describes it: a head on the n_components-wide embedding.
+    module.head_on_features = False
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        module.head = ClassificationHead(module.encoder.fc.out_features, 2)
+    expected = clf.predict_proba(X)
+    save_model(clf, tmp_path / "old_probe.glsm")
+    loaded = load_model(tmp_path / "old_probe.glsm")
+    assert loaded.net_.module_.head_on_features is False
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
