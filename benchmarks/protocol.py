@@ -418,6 +418,9 @@ GLSM_METHODS = {
     # adds to the default recipe (the rows above pin teacher=None).
     "GLSM global-only with teacher": {"local_weight": 0.0},
     "GLSM local-only with teacher": {"global_weight": 0.0},
+    # A linear probe on the frozen encoder's pooled features, under the default
+    # teacher (docs/benchmarks.md, "What the frozen encoder knows").
+    "GLSM linear probe": {"finetune": "head"},
     # With every label: the SVM, ahead of the linear vote there, as the teacher
     # (docs/benchmarks.md, "Every label known"; not run by default, as its
     # calibration needs 5 labels per class).
