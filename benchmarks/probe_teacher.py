@@ -70,6 +70,12 @@ Teachers:
 * ``quiet vote on EMSC`` (``order 4``), ``quiet vote on MSC``: the quiet
   vote on spectra scatter-corrected first (chemotools; the reference is the
   mean of every spectrum the teacher sees, on which the correction is fitted).
+* ``embedding LR`` / ``embedding 1-NN``, ``pooled features LR`` / ``pooled
+  features 1-NN``: logistic regression (C = 10) or 1-NN on the seed's cached
+  pretraining's frozen embedding (``GLSMTransformer.embed``) or pooled
+  features (``transform``), unit-normalised; ``quiet vote + pooled features
+  LR`` averages the latter with the quiet vote. ``SNV LR``: the protocol's
+  logistic regression baseline on SNV'd spectra.
 * ``SVM``: the protocol's RBF SVM on SNV, its probabilities Platt-scaled by
   cross-validation (``benchmarks.protocol.svm_teacher``; k >= 2, so only
   when named); ``vote or SVM by CV``: the quiet vote or that SVM, whichever
@@ -110,6 +116,11 @@ python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_sal
 python -m benchmarks.probe_teacher --k 1 5 10 --part donors --datasets raman_saliva_covid \
     --teachers "quiet 0.03 x3"
 python -m benchmarks.probe_teacher --k 5 10 --teachers SVM
+python -m benchmarks.probe_teacher --k 1 5 10 --teachers "embedding LR" "pooled features LR" \
+    "SNV LR" "embedding 1-NN" "pooled features 1-NN"
+python -m benchmarks.probe_teacher --k 1 5 10 --part test --teachers "embedding LR" \
+    "pooled features LR" "SNV LR" "quiet 0.03 x3"
+python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote + pooled features LR"
 python -m benchmarks.probe_teacher --k 5 1 10 --teachers "quiet vote on EMSC" "quiet vote on MSC"
 python -m benchmarks.probe_teacher --k 5 10 1 --teachers "vote or SVM by CV"
 python -m benchmarks.probe_teacher --report
@@ -446,6 +457,22 @@ class Embedded:
         return self.model_.predict_proba(self._embed(X))
 
 
+class Averaged:
+    """The mean of two fitted-on-demand teachers' probabilities; ``teachers`` are
+    ``(X_lab, y_lab, X_unl) -> fitted model`` callables, as :data:`TEACHERS`' values."""
+
+    def __init__(self, *teachers):
+        self.teachers = teachers
+
+    def fit(self, X_lab, y_lab, X_unl):
+        self.models_ = [fit(X_lab, y_lab, X_unl) for fit in self.teachers]
+        self.classes_ = self.models_[0].classes_
+        return self
+
+    def predict_proba(self, X):
+        return np.mean([m.predict_proba(X) for m in self.models_], axis=0)
+
+
 def sparse_quiet_vote(C: float, max_iter: int = 5000):
     """The quiet vote, each logistic regression with an L1 penalty of strength ``1 / C``."""
     # l1_ratio=1 is the L1 penalty (scikit-learn >= 1.8, which deprecates penalty=).
@@ -544,6 +571,9 @@ ENCODER_TEACHERS = {
                                                      True),
     "pooled features LR": lambda enc: transductive(
         Embedded, enc, LogisticRegression(C=10.0, max_iter=2000), True),
+    "quiet vote + pooled features LR": lambda enc: transductive(
+        Averaged, quiet_vote(0.03, 3),
+        transductive(Embedded, enc, LogisticRegression(C=10.0, max_iter=2000), True)),
 }
 
 
