@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.linear_model import LogisticRegression
 
 from benchmarks import (
     dev_sweep,
@@ -985,7 +986,8 @@ def test_finetune_seconds_tells_which_cached_pretraining_a_row_used(tmp_path, ca
 
 def test_probe_teacher_on_denoised_spectra(synthetic, monkeypatch, tmp_path):
     """The encoder teachers fit the quiet vote on the seed's pretrained encoder's
-    reconstructions (its cache entry, made once), and refuse the native axis."""
+    reconstructions (its cache entry, made once) or a probe on its frozen features,
+    and refuse the native axis."""
     monkeypatch.setattr(probe_teacher, "load", lambda name: synthetic)
     monkeypatch.setattr(dev_sweep, "load", lambda name: synthetic)
     tiny = partial(protocol.pretrain_method, **TINY)
@@ -1010,6 +1012,16 @@ def test_probe_teacher_on_denoised_spectra(synthetic, monkeypatch, tmp_path):
                                                 y_semi[labeled])
     expected = np.mean(vote.predict(clean(synthetic.X[test])) == synthetic.y[test])
     assert float(rows[0]["accuracy"]) == pytest.approx(expected, abs=1e-4)
+    # The frozen-encoder probes: LR on the unit-normalised pooled features (transform).
+    def unit(Z):
+        return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    features = encoder.transform(grid.transform(synthetic.X).astype(np.float32))
+    features = unit(features.astype(np.float64))
+    lr = LogisticRegression(C=10.0, max_iter=2000).fit(features[train][labeled],
+                                                       y_semi[labeled])
+    expected = np.mean(lr.predict(features[test]) == synthetic.y[test].astype(str))
+    row = rows[names.index("pooled features LR")]
+    assert float(row["accuracy"]) == pytest.approx(expected, abs=1e-4)
     with pytest.raises(ValueError, match="--resolution grid"):
         probe_teacher.main([*base, "--teachers", names[0], "--resolution", "native"])
     with pytest.raises(ValueError, match="--resolution grid"):
