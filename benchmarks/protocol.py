@@ -262,6 +262,8 @@ TRANSFER_METHODS = {
     # The two ablations under the default teacher (the rows above pin it off).
     "GLSM transfer global-only with teacher": {"local_weight": 0.0},
     "GLSM transfer local-only with teacher": {"global_weight": 0.0},
+    # A linear probe on the source's frozen encoder, under the default teacher.
+    "GLSM transfer linear probe": {"finetune": "head"},
 }
 
 
