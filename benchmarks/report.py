@@ -26,9 +26,7 @@ TARGET_K5 = {"ftir_villegas_c4": 0.95, "raman_saliva_covid": 0.59, "ftir_kedzier
 def summary(df: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     """Mean ± std over seeds of each (dataset, k, method), with the seed count and,
     in ``by_seed``, the values themselves as a ``{seed: value}`` dict (for the
-    targets' seed-by-seed comparisons; ``seed`` 0 for every row of a CSV without
-    that column)."""
-    df = df if "seed" in df else df.assign(seed=0)
+    targets' seed-by-seed comparisons)."""
     g = df.groupby(["dataset", "k", "method"])
     out = g[metric].agg(["mean", "std", "count"]).reset_index()
     out["by_seed"] = [dict(zip(part["seed"], part[metric], strict=True))

@@ -246,7 +246,8 @@ def _probe_as_saved(module, head_weight, dropout: float) -> None:
     pooled features, gets a head of the embedding's width that reads it again."""
     if head_weight is None or not module.head_on_features:
         return
-    if head_weight.shape[1] == module.encoder.fc.out_features != module.encoder.n_features:
+    width = head_weight.shape[1]
+    if width != module.encoder.n_features and width == module.encoder.fc.out_features:
         module.head_on_features = False
         module.head = ClassificationHead(head_weight.shape[1], head_weight.shape[0],
                                          dropout).to(module.encoder.fc.weight.device)
