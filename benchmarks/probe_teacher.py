@@ -558,22 +558,28 @@ TEACHERS = {
 }
 # Teachers a plain run leaves out (``--teachers`` names them): the SVM needs k >= 2.
 ON_REQUEST = ("SVM",)
+# The probes' logistic regression on a frozen representation (Embedded clones it).
+FROZEN_LR = LogisticRegression(C=10.0, max_iter=2000)
+
+
+def frozen(model, pooled: bool = False):
+    """``(transformer) -> teacher``: ``model`` on the transformer's frozen
+    representation (:class:`Embedded`), as :data:`ENCODER_TEACHERS`' values."""
+    return lambda enc: transductive(Embedded, enc, model, pooled)
+
+
 # Teachers that need the seed's pretrained transformer: (transformer) -> teacher.
 ENCODER_TEACHERS = {
     "quiet vote on denoised spectra": lambda enc: (
         lambda Xl, yl, Xu: Denoised(enc).fit(Xl, yl, Xu)),
     "quiet vote on denoised spectra, raw windows": lambda enc: (
         lambda Xl, yl, Xu: Denoised(enc, raw_windows=True).fit(Xl, yl, Xu)),
-    "embedding 1-NN": lambda enc: transductive(Embedded, enc, KNeighborsClassifier(1)),
-    "embedding LR": lambda enc: transductive(Embedded, enc,
-                                             LogisticRegression(C=10.0, max_iter=2000)),
-    "pooled features 1-NN": lambda enc: transductive(Embedded, enc, KNeighborsClassifier(1),
-                                                     True),
-    "pooled features LR": lambda enc: transductive(
-        Embedded, enc, LogisticRegression(C=10.0, max_iter=2000), True),
+    "embedding 1-NN": frozen(KNeighborsClassifier(1)),
+    "embedding LR": frozen(FROZEN_LR),
+    "pooled features 1-NN": frozen(KNeighborsClassifier(1), pooled=True),
+    "pooled features LR": frozen(FROZEN_LR, pooled=True),
     "quiet vote + pooled features LR": lambda enc: transductive(
-        Averaged, quiet_vote(0.03, 3),
-        transductive(Embedded, enc, LogisticRegression(C=10.0, max_iter=2000), True)),
+        Averaged, quiet_vote(0.03, 3), frozen(FROZEN_LR, pooled=True)(enc)),
 }
 
 
