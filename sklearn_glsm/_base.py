@@ -21,7 +21,9 @@ from .pretext import GLSMLoss, PretextNet, SpectraDataset, collate_batch
 
 _PRETRAIN_PARAMS_DOC = """\
     n_components : int, default=64
-        Size of the embedding the encoder produces.
+        Size of the embedding the encoder produces, which the pretext tasks
+        compare and decode (``GLSMTransformer.embed``; ``transform`` returns
+        the pooled features it is a linear map of).
     width : int, default=16
         Channels of the encoder's first stage; later stages double them.
     depth : int, default=4
