@@ -254,48 +254,30 @@ def first_and_second(X_lab, y_lab):
     return VotingClassifier(members, voting="soft").fit(X_lab, y_lab)
 
 
-class PoolPCAVote:
-    """The vote, each member on a PCA of its derivative fitted on every spectrum seen."""
-
-    def __init__(self, n_components: int = 50):
-        self.n_components = n_components
-
-    def fit(self, X_lab, y_lab, X_unl):
-        X_all = np.concatenate([X_lab, X_unl])
-        self.members_ = []
-        for w in DERIVATIVE_WINDOWS:
-            prep = pool_pca(w, self.n_components, X_all)
-            self.members_.append(
-                (prep, LogisticRegression(max_iter=2000).fit(prep.transform(X_lab), y_lab)))
-        self.classes_ = self.members_[0][1].classes_
-        return self
-
-    def predict_proba(self, X):
-        return np.mean([lr.predict_proba(prep.transform(X)) for prep, lr in self.members_],
-                       axis=0)
-
-
 class PoolMetric:
-    """A vote over the quiet windows, each member on the SNV'd derivative's PCA
-    (fitted on every spectrum seen) whitened by the pool's variances: the
-    nearest class mean in that metric (LDA with the total covariance of all
-    spectra in place of the few labels' within-class one) or, with ``lr``,
-    a logistic regression."""
+    """A vote over the quiet windows (``windows="all"``: every window), each member
+    on the SNV'd derivative's PCA (fitted on every spectrum seen) whitened by the
+    pool's variances (unless ``whiten=False``): the nearest class mean in that
+    metric (LDA with the total covariance of all spectra in place of the few
+    labels' within-class one) or, with ``lr``, a logistic regression."""
 
-    def __init__(self, n_components: int = 50, shrink: float = 1.0, lr: bool = False):
+    def __init__(self, n_components: int = 50, shrink: float = 1.0, lr: bool = False,
+                 windows: str = "quiet", whiten: bool = True, max_iter: int = 3000):
         self.n_components, self.shrink, self.lr = n_components, shrink, lr
+        self.windows, self.whiten, self.max_iter = windows, whiten, max_iter
 
     def fit(self, X_lab, y_lab, X_unl):
         X_all = np.concatenate([X_lab, X_unl])
         self.classes_ = np.unique(y_lab)
         self.members_ = []
-        for w in quiet_windows(X_all):
+        windows = quiet_windows(X_all) if self.windows == "quiet" else DERIVATIVE_WINDOWS
+        for w in windows:
             prep = pool_pca(w, self.n_components, X_all)
             var = prep[-1].explained_variance_
             # Shrunk towards the mean variance, so the faintest components are not blown up.
-            scale = 1 / np.sqrt(var + self.shrink * var.mean())
+            scale = 1 / np.sqrt(var + self.shrink * var.mean()) if self.whiten else 1.0
             Z = prep.transform(X_lab) * scale
-            model = (LogisticRegression(max_iter=3000).fit(Z, y_lab) if self.lr else
+            model = (LogisticRegression(max_iter=self.max_iter).fit(Z, y_lab) if self.lr else
                      np.stack([Z[y_lab == c].mean(axis=0) for c in self.classes_]))
             self.members_.append((prep, scale, model))
         return self
@@ -534,7 +516,7 @@ TEACHERS = {
     "vote augmented": lambda Xl, yl, Xu: augmented(Xl, yl),
     "vote augmented, no warp": lambda Xl, yl, Xu: augmented(Xl, yl, warp=False),
     "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),
-    "vote on pool PCA": lambda Xl, yl, Xu: PoolPCAVote().fit(Xl, yl, Xu),
+    "vote on pool PCA": transductive(PoolMetric, 50, 1.0, True, "all", False, 2000),
     "pool-metric nearest mean": lambda Xl, yl, Xu: PoolMetric().fit(Xl, yl, Xu),
     "quiet vote on whitened pool PCA": lambda Xl, yl, Xu: PoolMetric(shrink=0.1, lr=True).fit(
         Xl, yl, Xu),
