@@ -195,8 +195,9 @@ def plot_embedding(Z, y, *, method="pca", random_state=0, ax=None):
 
     Parameters
     ----------
-    Z : array-like of shape (n_spectra, n_components)
-        Embeddings, e.g. ``GLSMTransformer.transform(X)``.
+    Z : array-like of shape (n_spectra, n_dims)
+        Features or embeddings, e.g. ``GLSMTransformer.transform(X)`` (the
+        encoder's pooled features) or ``GLSMTransformer.embed(X)``.
     y : array-like of shape (n_spectra,)
         Class of each spectrum (``-1`` rows are drawn in grey as unlabeled).
     method : {"pca", "tsne"}, default="pca"
