@@ -443,7 +443,8 @@ class GLSMBase(BaseEstimator):
         device = torch.device(net.device)
         was_training = module.training
         module.eval()
-        outputs = []
+        out = None  # filled batch by batch: no list of batches to concatenate at twice the size
+        bad = []
         try:
             with torch.inference_mode():
                 # One buffer for every batch; only a short last batch needs zeros.
@@ -453,13 +454,16 @@ class GLSMBase(BaseEstimator):
                     n = min(size, X.shape[0] - start)
                     rows[:n] = X[start : start + n]
                     rows[n:] = 0.0
-                    out = fn(batch.to(device))[:n]
-                    outputs.append(out.float().cpu().numpy())
+                    result = fn(batch.to(device))[:n].float().cpu().numpy()
+                    if out is None:
+                        out = np.empty((X.shape[0], *result.shape[1:]), dtype=np.float32)
+                    out[start : start + n] = result
+                    # Never hand back NaN as a result: values near the float32 limit overflow.
+                    finite = np.isfinite(result.reshape(n, -1)).all(axis=1)
+                    bad.extend((start + np.flatnonzero(~finite)).tolist())
         finally:
             module.train(was_training)
-        out = np.concatenate(outputs)
-        # Never hand back NaN as a result: values near the float32 limit overflow.
-        bad = np.flatnonzero(~np.isfinite(out.reshape(len(out), -1)).all(axis=1))
+        bad = np.asarray(bad)
         if bad.size:
             raise ValueError(
                 f"The network's output is not finite for {bad.size} spectra (rows "
