@@ -128,7 +128,7 @@ def measure(n_samples: int, n_features: int, epochs: int, device: str,
     cmod = clf.net_.module_.eval()  # inference: no views, no dropout, as in predict_proba
     glsm.net_.module_.eval()
     for stage, method, fn in [
-        ("transform", glsm.transform, glsm.net_.module_.embed),
+        ("transform", glsm.transform, glsm.net_.module_.features),
         ("predict_proba", clf.predict_proba, lambda xb: torch.softmax(cmod(xb), 1)),
     ]:
         est, plain = _best_of(repeats, lambda method=method: method(X),
