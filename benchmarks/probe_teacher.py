@@ -219,20 +219,6 @@ class Spreading:
         return proba
 
 
-def vote_and(other, weight: float = 0.5):
-    """The vote's probabilities averaged with those of a transductive ``other``."""
-    def fit(Xl, yl, Xu):
-        vote, spread = make_derivative_teacher().fit(Xl, yl), other().fit(Xl, yl, Xu)
-
-        class Mix:
-            classes_ = vote.classes_
-
-            def predict_proba(self, X):
-                return (1 - weight) * vote.predict_proba(X) + weight * spread.predict_proba(X)
-        return Mix()
-    return fit
-
-
 def augmented(X_lab, y_lab, copies: int = 20, warp: bool = True, seed: int = 0):
     """The vote fitted on SNV'd labeled spectra and ``copies`` random views of each."""
     d = GLSMClassifier().get_params()
@@ -512,7 +498,9 @@ TEACHERS = {
                                                            Xu, 3),
     "spreading w11": lambda Xl, yl, Xu: Spreading(11).fit(Xl, yl, Xu),
     "spreading w3": lambda Xl, yl, Xu: Spreading(3).fit(Xl, yl, Xu),
-    "vote + spreading w11": vote_and(lambda: Spreading(11)),
+    "vote + spreading w11": transductive(
+        Averaged, lambda Xl, yl, Xu: make_derivative_teacher().fit(Xl, yl),
+        transductive(Spreading, 11)),
     "vote augmented": lambda Xl, yl, Xu: augmented(Xl, yl),
     "vote augmented, no warp": lambda Xl, yl, Xu: augmented(Xl, yl, warp=False),
     "vote d1+d2": lambda Xl, yl, Xu: first_and_second(Xl, yl),

@@ -749,7 +749,7 @@ def test_frozen_transformer_features_feed_a_classifier(transformer, data):
     pipe = make_pipeline(FrozenEstimator(transformer), LogisticRegression(max_iter=2000))
     pipe.fit(X[labeled], y[labeled])
     assert pipe[-1].n_features_in_ == transformer.net_.module_.encoder.n_features
-    assert pipe.score(X[~labeled], y[~labeled]) >= 0.8  # chance is 1/3; observed 0.91-0.93
+    assert pipe.score(X[~labeled], y[~labeled]) >= 0.8  # chance is 1/3; 0.91 on this fixture
     assert same_weights(encoder_state(transformer), before)
 
 
