@@ -717,6 +717,41 @@ def test_report_targets_of_any_method_count_the_cells_below_classical(tmp_path, 
     assert sorted(report.DOCS.iterdir()) == before
 
 
+def test_report_reads_several_csvs_of_any_k_and_says_which_k_reaches_each_target(
+        tmp_path, capsys):
+    """Any k is reported in numeric order ("all" last) from several CSVs read as one;
+    --methods keeps the named ones ("classical": the baselines); the labels-needed
+    table names the fewest labels per class at which the method, and the best
+    classical method of each k, reach the k = 5 and k = 1 targets."""
+    curve = {"1": (0.50, 0.60), "2": (0.80, 0.65), "5": (0.90, 0.70), "20": (0.96, 0.80),
+             "all": (0.99, 0.99)}
+    main = "dataset,k,seed,method,accuracy\n" + "".join(
+        f"ftir_villegas_c4,{k},0,{m},{v}\n" for k, pair in curve.items() if k in ("1", "5", "all")
+        for m, v in zip(("GLSM", "LR"), pair, strict=True))
+    more = "dataset,k,seed,method,accuracy\n" + "".join(
+        f"ftir_villegas_c4,{k},0,{m},{v}\n" for k, pair in curve.items() if k in ("2", "20")
+        for m, v in zip(("GLSM", "1-NN"), pair, strict=True))
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(main)
+    b.write_text(more)
+    assert report.k_order(["all", "10", "2", "1"]) == ["1", "2", "10", "all"]
+    report.main(["--csv", str(a), str(b), "--methods", "GLSM", "classical", "--targets", "GLSM"])
+    out = capsys.readouterr().out
+    assert "| ftir_villegas_c4 | 0.95, asked at k=5 | k=20 (0.960) | k=all (LR 0.990) |" in out
+    assert ("| ftir_villegas_c4 | 0.700 (best classical + 0.10), asked at k=1 | k=2 (0.800) "
+            "| k=5 (LR 0.700) |") in out
+    assert "| ftir_villegas_c4, k=2: not below the best classical | 0.800 vs 1-NN" in out
+    report.main(["--csv", str(a), str(b), "--methods", "GLSM", "LR", "--targets", "GLSM"])
+    assert "1-NN" not in capsys.readouterr().out
+    table = report.summary(pd.concat([pd.read_csv(p, dtype={"k": str}) for p in (a, b)]))
+    assert report.markdown(table).splitlines()[2] == (
+        "| method | k=1 | k=2 | k=5 | k=20 | k=all |")
+    # A target no measured k reaches says how close the best came.
+    short = table[table["k"].astype(str) != "all"]
+    assert "| k=20 (0.960) | at no k measured (best 1-NN 0.800, k=20) |" in (
+        report.labels_needed(short))
+
+
 def test_targets_count_seeds_ahead_on_the_seeds_both_methods_have():
     """Each comparison says on how many seeds the method is ahead, paired by seed and
     over the seeds both have; the k = 1 target counts seeds 0.10 ahead."""

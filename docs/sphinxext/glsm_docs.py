@@ -32,6 +32,12 @@ BENCHMARK_WRITERS = {
         "python -m benchmarks.report --csv benchmarks/results/semi_supervised_derivative_0.csv "
         "--name semi_supervised_derivative_0",
     ),
+    "label_curve": (
+        "Semi-supervised accuracy at more labels per class (GLSM and the classical methods)",
+        "python -m benchmarks.report --csv benchmarks/results/semi_supervised.csv "
+        "benchmarks/results/semi_supervised_label_curve.csv --methods GLSM classical "
+        "--name label_curve",
+    ),
     "transfer": (
         "Transfer accuracy",
         "python -m benchmarks.report --csv benchmarks/results/transfer.csv --name transfer",
