@@ -34,8 +34,7 @@ BENCHMARK_WRITERS = {
     ),
     "label_curve": (
         "Semi-supervised accuracy at more labels per class (GLSM and the classical methods)",
-        "python -m benchmarks.report --csv benchmarks/results/semi_supervised.csv "
-        "benchmarks/results/semi_supervised_label_curve.csv --methods GLSM classical "
+        "python -m benchmarks.report --csv benchmarks/results/semi_supervised_label_curve.csv "
         "--name label_curve",
     ),
     "transfer": (
