@@ -700,7 +700,7 @@ def test_transfer_ablations_pretrain_the_source_with_their_own_task(synthetic, m
 
 def test_report_targets_of_any_method_count_the_cells_below_classical(tmp_path, capsys):
     """--targets METHOD prints that method's target table and how many cells it is
-    below the best classical method (all k, and k <= 10), writing nothing."""
+    below the best classical method (all k, and every k below "all"), writing nothing."""
     rows = []
     for k, (ours, lr) in {"1": (0.5, 0.6), "5": (0.9, 0.8), "all": (0.9, 0.95)}.items():
         for seed in (0, 1):
@@ -713,7 +713,7 @@ def test_report_targets_of_any_method_count_the_cells_below_classical(tmp_path, 
     out = capsys.readouterr().out
     assert ("| d, k=1: not below the best classical | 0.500 vs LR 0.600 (n=2; ahead on 0/2 "
             "seeds) | **missed** |") in out
-    assert "M: below the best classical method in 2 of 3 cells; 1 of 2 with k = 1, 5, 10" in out
+    assert "M: below the best classical method in 2 of 3 cells; 1 of 2 with k = 1, 5" in out
     assert sorted(report.DOCS.iterdir()) == before
 
 
@@ -750,6 +750,10 @@ def test_report_reads_several_csvs_of_any_k_and_says_which_k_reaches_each_target
     short = table[table["k"].astype(str) != "all"]
     assert "| k=20 (0.960) | at no k measured (best 1-NN 0.800, k=20) |" in (
         report.labels_needed(short))
+    # Transfer pairs have no such targets: no table at all.
+    pair = pd.DataFrame([{"dataset": "a->b", "k": "5", "seed": 0, "method": m, "accuracy": 0.5}
+                         for m in ("GLSM", "LR")])
+    assert report.labels_needed(report.summary(pair)) == ""
 
 
 def test_targets_count_seeds_ahead_on_the_seeds_both_methods_have():
