@@ -21,6 +21,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 CLASSICAL = list(classical_baselines(n_labeled=2, seed=0))  # the protocol's names
 # The issue's accuracy targets at k = 5 (mean over seeds 0-4).
 TARGET_K5 = {"ftir_villegas_c4": 0.95, "raman_saliva_covid": 0.59, "ftir_kedzierski": 0.92}
+# The issue's k = 1 target: this far above the best classical method.
+K1_MARGIN = 0.10
 
 
 def k_order(ks) -> list[str]:
@@ -118,10 +120,10 @@ def target_rows(table: pd.DataFrame, method: str = "GLSM") -> list[dict]:
                 add(f"{dataset}, k=5: {method} ≥ {TARGET_K5[dataset]:.2f}",
                     f"{mean:.3f} ({seeds})", mean >= TARGET_K5[dataset] - TIE)
             if k == "1":
-                add(f"{dataset}, k=1: ≥ best classical + 0.10",
+                add(f"{dataset}, k=1: ≥ best classical + {K1_MARGIN:.2f}",
                     f"{mean:.3f} vs {best['method']} {best['mean']:.3f} "
-                    f"({seeds}; {ahead(ours, best, 0.10)})",
-                    mean >= best["mean"] + 0.10 - TIE)
+                    f"({seeds}; {ahead(ours, best, K1_MARGIN)})",
+                    mean >= best["mean"] + K1_MARGIN - TIE)
             add(f"{dataset}, k={k}: not below the best classical",
                 f"{mean:.3f} vs {best['method']} {best['mean']:.3f} "
                 f"({seeds}; {ahead(ours, best)})",
@@ -168,7 +170,7 @@ def labels_needed(table: pd.DataFrame, method: str = "GLSM") -> str:
     table measured.
 
     The targets are the k = 5 level of :data:`TARGET_K5` and the k = 1 one, the
-    best classical method at k = 1 plus 0.10. A target asked at k = 5 that is
+    best classical method at k = 1 plus :data:`K1_MARGIN`. A target asked at k = 5 that is
     first reached at k = 10 asks of five labels what twice as many give. ""
     for tables without such targets (the transfer pairs).
     """
@@ -176,19 +178,19 @@ def labels_needed(table: pd.DataFrame, method: str = "GLSM") -> str:
     for dataset, part in table.groupby("dataset", observed=True):
         if "->" in dataset or not part["method"].isin(CLASSICAL).any():
             continue
-        part = part.sort_values("k")
-        ours = part[part["method"] == method]
+        ours = part[part["method"] == method].sort_values("k")
         if ours.empty:
             continue
-        best = part[part["method"].isin(CLASSICAL)].sort_values("mean").groupby(
-            "k", observed=True).tail(1).sort_values("k")
+        # The best classical row of each k that has one, in k's order.
+        best = pd.DataFrame([_best_classical(at_k) for _, at_k in part.groupby("k", observed=True)
+                             if at_k["method"].isin(CLASSICAL).any()])
         levels = []
         if dataset in TARGET_K5:
             levels.append((TARGET_K5[dataset], f"{TARGET_K5[dataset]:.2f}, asked at k=5"))
         at_1 = best[best["k"].astype(str) == "1"]
         if not at_1.empty:
-            levels.append((at_1["mean"].iloc[0] + 0.10,
-                           f"{at_1['mean'].iloc[0] + 0.10:.3f} (best classical + 0.10), "
+            level = at_1["mean"].iloc[0] + K1_MARGIN
+            levels.append((level, f"{level:.3f} (best classical + {K1_MARGIN:.2f}), "
                            "asked at k=1"))
         for level, what in levels:
             lines.append(f"| {dataset} | {what} | {_first_reaching(ours, level)} | "
